@@ -1,0 +1,5 @@
+"""``python -m rbcity`` = the ``rbcity`` command."""
+
+from rbcity.outputs.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Shared fixtures: every test that touches a store gets its own SQLite file."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_store(tmp_path_factory):
+    """Point the default store at a temp file so no test writes to the user's data dir."""
+    path = tmp_path_factory.mktemp("store") / "session.sqlite"
+    old = os.environ.get("RBCITY_DB")
+    os.environ["RBCITY_DB"] = f"sqlite:///{path}"
+    yield
+    if old is None:
+        os.environ.pop("RBCITY_DB", None)
+    else:
+        os.environ["RBCITY_DB"] = old
+
+
+@pytest.fixture(scope="session")
+def registry_engine(tmp_path_factory):
+    """A migrated store with the registry loaded (shared by read-only tests)."""
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('reg') / 'reg.sqlite'}")
+    load_registry_into(engine)
+    return engine
