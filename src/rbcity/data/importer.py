@@ -152,12 +152,13 @@ def _done_batch(engine: Engine, digest: str, kind: str) -> int | None:
 
 def import_file(engine: Engine, path, *, source: str | None = None, sheet: str | None = None,
                 user: str = "", dry_run: bool = False, columns: dict | None = None,
-                year: int | None = None, level: str | None = None) -> ImportReport:
+                year: int | None = None, level: str | None = None, label: str | None = None) -> ImportReport:
     """Import one CSV/XLSX/Parquet file of observations (see the module docstring).
 
     ``columns`` maps a raw header to ``(indicator_id, unit)`` where the header alone does not
     say it; ``year`` gives the year of a cross-section without a year column; ``level``
-    ('prefecture'/'county') narrows name ties. Raises :class:`~rbcity.errors.UserError`
+    ('prefecture'/'county') narrows name ties; ``label`` is the file name recorded (default:
+    the path). Raises :class:`~rbcity.errors.UserError`
     (``ImportFileError``) only when there is no file to record a batch for.
     """
     p = Path(path)
@@ -167,15 +168,17 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
         read_table(p)  # raises ImportFileError
     digest = _hash_file(p, opts)
     src = source or p.name
+    shown = label or str(p)
     if not dry_run:
         prev = _done_batch(engine, digest, "observations")
         if prev is not None:
-            return ImportReport(prev, "no-op", file=str(p), sheet=sheet or "", source=src,
+            return ImportReport(prev, "no-op", file=shown, sheet=sheet or "", source=src,
                                 message=f"同一文件已导入 same file already imported (batch {prev})")
     try:
         table = read_table(p, sheet)
     except ReadProblem as exc:
-        return _failed(engine, str(p), sheet or "", src, digest, exc.code, str(exc), user, dry_run)
+        return _failed(engine, shown, sheet or "", src, digest, exc.code, str(exc), user, dry_run)
+    table.file = shown
     return import_frame(engine, table, source=src, user=user, dry_run=dry_run, columns=columns,
                         year=year, level=level, digest=digest)
 
@@ -298,13 +301,19 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 
 # ------------------------------------------------------------------------------ resolve
-def _resolve_cities(keys: pd.DataFrame, level: str | None, units_in_store: set) -> pd.DataFrame:
+def _resolve_cities(keys: pd.DataFrame, level: str | None, units_in_store: set, by_id: bool = False) -> pd.DataFrame:
+    """Resolve each distinct (code, name, province, year) once. A ``unit_id`` column (rbcity's
+    own ids, as exported) is taken as is when the store has that unit; codes and names go
+    through the registry resolver (code first, then name)."""
     from rbcity.registry.resolve import AmbiguousCity, UnknownCity, get_resolver
 
     resolver = get_resolver("all")
     out = []
     for code, name, prov, yr in keys.itertuples(index=False):
         uid, reason, msg = None, "unknown_city", []
+        if by_id and code is not None and str(code).strip() in units_in_store:
+            out.append((str(code).strip(), None, ""))
+            continue
         for q in (code, name):
             if q is None or (isinstance(q, float) and pd.isna(q)) or not str(q).strip():
                 continue
@@ -396,7 +405,7 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
     with engine.connect() as conn:
         units_in_store = set(conn.execute(select(s.unit.c.unit_id)).scalars())
     distinct = k.drop_duplicates()
-    resolved = _resolve_cities(distinct, level, units_in_store)
+    resolved = _resolve_cities(distinct, level, units_in_store, by_id=meta["code_col"] == "unit_id")
     cells = cells.merge(resolved, on=keycols, how="left", sort=False)
     city_col = meta["code_col"] or meta["name_col"]
     city_raw = cells["code"].where(cells["code"].notna(), cells["name"]).astype(str)
