@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 
 from rbcity.outputs.cli import registry_cmds, run_cmd  # noqa: E402,F401  (registers commands)
+from rbcity.outputs.cli import data_cmds  # noqa: E402,F401  (statistics commands)
 
 
 def main(argv: list[str] | None = None) -> None:
