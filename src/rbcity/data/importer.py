@@ -580,9 +580,12 @@ def _store(engine, accepted, rejects, *, file, sheet, source, user, dry_run, dig
         return rep
     now = datetime.now(UTC)
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":  # room for the primary-key and index pages of a big batch
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")
         bid = _insert_batch(conn, file, digest, kind, source, user, status)
         _insert_rejects(conn, bid, rejects)
-        changed = merged[merged["status"] != "unchanged"]
+        # in primary-key order: B-tree appends instead of random page splits
+        changed = merged[merged["status"] != "unchanged"].sort_values(["unit_id", "year", "indicator_id"])
         if len(changed):
             cols = ["unit_id", "year", "indicator_id", "value", "unit", "source", "revision"]
             ch = changed[cols].astype(object)
