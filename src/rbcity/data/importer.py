@@ -370,6 +370,8 @@ def _resolve_one(resolver, code, name, prov, yr, level, units_in_store, Ambiguou
                 uid, reason, msg = cand, None, []
                 break
             msg.append(f"{q!r} → {cand}: 不在单位表 not in the store's unit table")
+        if uid is None and not msg:
+            msg = ["城市为空 no city name or code in this row"]
         return (uid, reason, "; ".join(msg))
 
 
@@ -466,8 +468,9 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
     # number, range
     num = _numbers(cells["value_raw"])
     flag(num.isna(), "not_a_number", "不是数值 not a number", cells["column"], cells["value_raw"])
-    val = num * fac
-    lo, hi = cells["indicator_id"].map(cat["min_value"]), cells["indicator_id"].map(cat["max_value"])
+    val = (num * fac).astype(float)
+    lo = cells["indicator_id"].map(cat["min_value"]).astype(float)
+    hi = cells["indicator_id"].map(cat["max_value"]).astype(float)
     out = ((lo.notna() & (val < lo)) | (hi.notna() & (val > hi))) & reason.isna()
     rng = pd.Series("", index=cells.index, dtype=object)
     if out.any():
@@ -493,7 +496,7 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
         m = pd.Series(False, index=cells.index)
         m[conflict] = True
         flag(m, "duplicate_conflict", "文件内重复且数值不同 same city/year/indicator with different values in rows "
-             + msgs.reindex(cells.index).fillna(""), cells["column"], cells["value_raw"])
+             + msgs.astype(object).reindex(cells.index).fillna("").astype(str), cells["column"], cells["value_raw"])
         same = d.index[nun == 1]
         extra = d.loc[same].duplicated(key, keep="first")
         n_duplicate = int(extra.sum())
