@@ -100,7 +100,7 @@ def test_duplicate_key_with_different_values(engine, tmp_path):
     ("empty.csv", b"", "empty_file"),
     ("header_only.csv", "城市,年份,地区生产总值_全市_万元\n".encode(), "empty_file"),
     ("binary.csv", bytes(range(256)) * 20, "broken_file"),
-    ("no_city.csv", "foo,bar\n1,2\n".encode(), "bad_layout"),
+    ("no_city.csv", b"foo,bar\n1,2\n", "bad_layout"),
     ("bad.xls", b"whatever", "unsupported_format"),
 ])
 def test_whole_file_problems_are_failed_batches(engine, tmp_path, name, content, code):
