@@ -144,22 +144,41 @@ def _hash_file(path: Path, extra: dict) -> str:
     return h.hexdigest()
 
 
-def _done_batch(engine: Engine, digest: str, kind: str) -> int | None:
+def _done_batch(engine: Engine, digest: str, kind: str, once: bool = False) -> int | None:
+    """The batch that already imported these bytes with these options, if the store still holds
+    what it imported: a committed batch none of whose values was superseded since, or a no-op
+    batch with no committed batch after it. Otherwise the file is processed again (re-importing
+    an old file after a correction restores its values, as a new revision). ``once``: any such
+    batch counts (bundled data load once, so later corrections are never undone by a rerun)."""
+    b = s.import_batch.c
     with engine.connect() as conn:
-        return conn.execute(select(func.max(s.import_batch.c.id)).where(
-            s.import_batch.c.sha256 == digest, s.import_batch.c.kind == kind,
-            s.import_batch.c.status.in_(("committed", "no-op")))).scalar()
+        rows = conn.execute(select(b.id, b.status).where(
+            b.sha256 == digest, b.kind == kind, b.status.in_(("committed", "no-op"))).order_by(b.id.desc())).all()
+        if not rows:
+            return None
+        bid, status = rows[0]
+        if once:
+            return bid
+        if status == "committed" and kind == "observations":
+            superseded = conn.execute(select(func.count()).select_from(s.observation_revision).where(
+                s.observation_revision.c.batch_id == bid)).scalar()
+            return None if superseded else bid
+        later = conn.execute(select(func.count()).select_from(s.import_batch).where(
+            b.id > bid, b.status == "committed", b.kind == kind)).scalar()
+        return None if later and kind == "observations" else bid
 
 
 def import_file(engine: Engine, path, *, source: str | None = None, sheet: str | None = None,
                 user: str = "", dry_run: bool = False, columns: dict | None = None,
-                year: int | None = None, level: str | None = None, label: str | None = None) -> ImportReport:
+                year: int | None = None, level: str | None = None, label: str | None = None,
+                once: bool = False) -> ImportReport:
     """Import one CSV/XLSX/Parquet file of observations (see the module docstring).
 
     ``columns`` maps a raw header to ``(indicator_id, unit)`` where the header alone does not
     say it; ``year`` gives the year of a cross-section without a year column; ``level``
     ('prefecture'/'county') narrows name ties; ``label`` is the file name recorded (default:
-    the path). Raises :class:`~rbcity.errors.UserError`
+    the path); ``once`` imports these bytes at most once, whatever happened since (bundled data).
+    Raises :class:`~rbcity.errors.UserError`
     (``ImportFileError``) only when there is no file to record a batch for.
     """
     p = Path(path)
@@ -173,7 +192,7 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
     src = source or p.name
     shown = label or str(p)
     if not dry_run:
-        prev = _done_batch(engine, digest, "observations")
+        prev = _done_batch(engine, digest, "observations", once=once)
         if prev is not None:
             return ImportReport(prev, "no-op", file=shown, sheet=sheet or "", source=src,
                                 message=f"同一文件已导入 same file already imported (batch {prev})")

@@ -26,7 +26,8 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     typer.echo(registry_summary(cities_frame(engine), lang))
     from rbcity.outputs.cli.data_cmds import one_line
 
-    typer.echo("数据 data (bundled, each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
+    typer.echo("bundled data (each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
     for rep in ensure_bundled(engine):
         typer.echo("  " + one_line(rep))
-    typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
+    typer.echo("coverage: rbcity data coverage; rejects: rbcity rejects --all" if lang == "en"
+               else "覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
