@@ -452,13 +452,20 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
 
     # city (each distinct code/name/province/year once)
     keycols = ["code", "name", "province", "year"]
-    k = cells[keycols].astype(object).where(cells[keycols].notna(), None)
-    cells[keycols] = k
+    k = cells[keycols].astype(object)
+    k = k.where(k.notna(), None)
     with engine.connect() as conn:
         units_in_store = set(conn.execute(select(s.unit.c.unit_id)).scalars())
-    distinct = k.drop_duplicates()
-    resolved = _resolve_cities(distinct, level, units_in_store, by_id=meta["code_col"] == "unit_id")
-    cells = cells.merge(resolved, on=keycols, how="left", sort=False)
+    # one resolution per distinct key, mapped back by group number (no 4-column merge)
+    grp = k.groupby(keycols, dropna=False, sort=False).ngroup().to_numpy()
+    gids, first = np.unique(grp, return_index=True)
+    resolved = _resolve_cities(k.iloc[first].reset_index(drop=True), level, units_in_store,
+                               by_id=meta["code_col"] == "unit_id")
+    pos = np.searchsorted(gids, grp)
+    for c in ("unit_id", "city_reason", "city_msg"):
+        cells[c] = resolved[c].to_numpy(dtype=object)[pos]
+    for c in ("code", "name"):
+        cells[c] = k[c].to_numpy()
     city_col = meta["code_col"] or meta["name_col"]
     city_raw = cells["code"].where(cells["code"].notna(), cells["name"]).astype(str)
     for code in ("unknown_city", "ambiguous_city"):
