@@ -289,3 +289,8 @@ def test_reimporting_an_old_file_after_a_correction_restores_it(engine, tmp_path
     assert (rep.status, rep.n_revised) == ("committed", 1)
     assert obs(engine, "230400", 2010, "gdp") == (100.0, 3)
     assert import_file(engine, a).status == "no-op"
+
+
+def test_xlsx_without_sheet_skips_a_cover_sheet(engine, tmp_path):
+    rep = import_file(engine, _xlsx(tmp_path))  # sheets: 封面 (cover), 数据
+    assert rep.status == "committed" and rep.sheet == "数据" and rep.n_new == 2

@@ -254,7 +254,8 @@ def _cells(table: RawTable, columns: dict | None, year: int | None):
     df.columns = headers
     code_col, name_col = _pick(headers, CITY_CODE_COLUMNS), _pick(headers, CITY_NAME_COLUMNS)
     if code_col is None and name_col is None:
-        raise ReadProblem("bad_layout", "找不到城市列 no city column; expected one of: "
+        where = f"工作表 sheet {table.sheet!r}: " if table.sheet else ""
+        raise ReadProblem("bad_layout", f"{where}找不到城市列 no city column; expected one of: "
                           + ", ".join(CITY_NAME_COLUMNS[:4] + CITY_CODE_COLUMNS[:4]))
     year_col = _pick(headers, YEAR_COLUMNS)
     if year_col is None and year is None:
