@@ -539,6 +539,15 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
     # rejects
     rejected = cells[reason.notna()].assign(reason_code=reason[reason.notna()], reason=detail[reason.notna()],
                                             rcol=rcol[reason.notna()], rraw=rraw[reason.notna()])
+    # a header without a usable unit loses the whole column: one reject per column (wide)
+    colwise = rejected["reason_code"].isin(["unit_missing", "unit_incompatible"])
+    if meta["layout"] == "wide" and colwise.any():
+        cw = rejected[colwise]
+        cnt = cw.groupby("column")["row"].transform("size")
+        cw = cw.assign(row=None, rraw=cw["unit_raw"].where(cw["unit_raw"].notna(), "").astype(str),
+                       reason=cw["reason"] + "：列 column " + cw["column"].map(repr) + " 未导入 not imported ("
+                       + cnt.astype(str) + " values); 用 --map 'HEADER=INDICATOR:UNIT' 注明单位 state the unit")
+        rejected = pd.concat([rejected[~colwise], cw.drop_duplicates(["column", "reason_code"])])
     # a bad city or year loses the whole row: one reject per row, not per cell
     rowwise = rejected["reason_code"].isin(["unknown_city", "ambiguous_city", "bad_year", "year_out_of_range"])
     if meta["layout"] == "wide" and rowwise.any():
@@ -546,9 +555,9 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
         cnt = rw.groupby(["row", "reason_code"])["column"].transform("size")
         rw = rw.assign(reason=rw["reason"] + "（本行 " + cnt.astype(str) + " 个数值未导入 values in this row not imported）")
         rejected = pd.concat([rejected[~rowwise], rw.drop_duplicates(["row", "reason_code"])])
-    rejected = rejected.sort_values(["row"], kind="stable")
+    rejected = rejected.sort_values(["row"], kind="stable", na_position="first")
     labels = rejected["reason_code"].map(lambda c: REASONS.get(c, (c, c))[0])
-    rejects += [Reject(file, sheet, int(r), str(c), str(v), code, str(msg))
+    rejects += [Reject(file, sheet, None if r is None or pd.isna(r) else int(r), str(c), str(v), code, str(msg))
                 for r, c, v, code, msg in zip(rejected["row"], rejected["rcol"], rejected["rraw"],
                                               rejected["reason_code"], rejected["reason"], strict=True)]
     del labels
