@@ -169,6 +169,15 @@ def estimate(
     d = prepare(df, window)
     if d["D"].sum() == 0:
         raise ValueError("no treated post-period observation in the sample")
+    n_untreated = d[d["D"] == 0].groupby("unit_id").size()
+    thin = sorted(u for u in d.loc[d["cohort"] > 0, "unit_id"].unique() if n_untreated.get(u, 0) < 2)
+    if thin:
+        raise ValueError(
+            f"{len(thin)} treated unit(s) with fewer than 2 untreated observations (e.g. {thin[:3]}); "
+            "did2s cannot impute their unit effect (pyfixest drops singletons) — drop them first"
+        )
+    if set(d["year"]) - set(d.loc[d["D"] == 0, "year"]):
+        raise ValueError("some year has no untreated observation; year effects cannot be imputed")
     tables, fits = [], {}
     for est in estimators:
         if est == "twfe":

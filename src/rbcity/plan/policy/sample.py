@@ -139,9 +139,12 @@ def build_frame(
     last = int(df["year"].max())
     late = set(df.loc[(df["cohort"] > last), "unit_id"])
     drop_units(late, "sample", f"treated after the sample ends ({last}); no post-period")
-    first_obs = df.groupby("unit_id")["year"].transform("min")
-    no_pre = set(df.loc[(df["cohort"] > 0) & (first_obs >= df["cohort"]), "unit_id"])
-    drop_units(no_pre, "sample", "treated unit without a pre-treatment observation")
+    n_pre = df[(df["cohort"] > 0) & (df["year"] < df["cohort"])].groupby("unit_id").size()
+    no_pre = {u for u in df.loc[df["cohort"] > 0, "unit_id"].unique() if n_pre.get(u, 0) < 2}
+    drop_units(
+        no_pre, "sample",
+        "treated unit with fewer than 2 pre-treatment observations (did2s cannot impute it)",
+    )
     n_by = df.groupby("unit_id")["year"].transform("size")
     drop_units(set(df.loc[n_by < 2, "unit_id"]), "sample", "single observation (singleton)")
     df = df.sort_values(["unit_id", "year"]).reset_index(drop=True)

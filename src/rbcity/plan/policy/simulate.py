@@ -69,7 +69,13 @@ def simulate_panel(
     wide = pd.DataFrame({"unit_id": unit, "year": year, "cohort": g, "y": y, "effect": tau, "x": x})
     if missing > 0:
         keep = rng.random(len(wide)) >= missing
-        wide = wide[keep].reset_index(drop=True)
+        wide = wide[keep]
+        # treated units that lost all their pre-treatment years cannot be imputed: drop them
+        # (fewer than 2 untreated years: pyfixest's first stage drops singletons)
+        pre = wide[(wide["cohort"] > 0) & (wide["year"] < wide["cohort"])].groupby("unit_id").size()
+        treated_ids = wide.loc[wide["cohort"] > 0, "unit_id"].unique()
+        bad = [u for u in treated_ids if pre.get(u, 0) < 2]
+        wide = wide[~wide["unit_id"].isin(bad)].reset_index(drop=True)
     tr = wide[(wide["cohort"] > 0) & (wide["year"] >= wide["cohort"])]
     truth = {
         "att": float(tr["effect"].mean()),
