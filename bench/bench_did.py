@@ -14,8 +14,8 @@ import argparse
 import time
 import warnings
 
-from rbcity.plan.policy import run_did, simulate_panel
 from rbcity.plan.policy import estimate as E
+from rbcity.plan.policy import run_did, simulate_panel
 
 
 def main() -> None:
