@@ -91,6 +91,9 @@ def test_parent_mapping_and_dropping_contaminated(inputs):
     assert par.spec["county_choice"] == "parent"
     dropped = run_did(long, reg, "y", drop_contaminated_controls=True)
     assert parent not in set(dropped.sample["unit_id"])
+    non_rbc = run_did(long, reg, "y", control_group="non_rbc")
+    assert parent not in set(non_rbc.sample["unit_id"])
+    assert non_rbc.spec["n_units"] == dropped.spec["n_units"]
 
 
 def test_by_type(inputs):
@@ -123,3 +126,12 @@ def test_report_rendering(result, tmp_path):
         path = tmp_path / f"es.{suffix}"
         did_report.plot_event_study(result, path)
         assert path.stat().st_size > 1000
+    did_report.plot_placebo(result, tmp_path / "placebo.png")
+    assert (tmp_path / "placebo.png").stat().st_size > 1000
+
+
+def test_batch_years_and_names(inputs):
+    _, long, reg, parent = inputs
+    res = run_did(long, reg, "y", batch_years={2011: 2012}, unit_names={parent: "对照市"})
+    assert res.spec["cohorts"] == [2008, 2009, 2012]
+    assert res.sample.set_index("unit_id").loc[parent, "name"] == "对照市"

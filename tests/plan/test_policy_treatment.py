@@ -85,6 +85,11 @@ def test_min_verification(registry):
     assert "210900" in tr.exclude  # low-grade member is not a clean control either
 
 
+def test_batch_years_override(registry):
+    tr = build_treatment(registry, "exhausted", "parent", batch_years={2011: 2012})
+    assert _cohorts(tr)["360700"] == 2012 and _cohorts(tr)["210900"] == 2008
+
+
 def test_assign_cohorts(registry):
     tr = build_treatment(registry, "exhausted", "drop")
     s = assign_cohorts(pd.Series(["210900", "110000", "370400"]), tr)

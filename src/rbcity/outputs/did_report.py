@@ -159,3 +159,26 @@ def plot_event_study(result, path: str | Path | None = None, group: str = "all")
     if path is not None:
         fig.savefig(path)
     return fig
+
+
+def plot_placebo(result, path: str | Path | None = None):
+    """Histogram of the placebo estimates with the real estimate marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    p = result.placebo
+    if not p:
+        raise ValueError("no placebo draws (run with n_placebo > 0)")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(p["draws"], bins=max(10, min(40, p["n"] // 5)), color="0.7", edgecolor="0.4")
+    ax.axvline(p["estimate"], color="C3", lw=2, label=f"estimate {p['estimate']:.4g}")
+    ax.set_xlabel(f"placebo {p['estimator']} estimates ({p['mode']}, {p['n']} draws)")
+    ax.set_ylabel("draws")
+    ax.set_title(f"placebo p = {p['p_value']:.3f}")
+    ax.legend()
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+    return fig

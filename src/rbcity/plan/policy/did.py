@@ -84,6 +84,8 @@ def run_did(
     min_verification: str | None = None,
     log_outcome: bool = False,
     years: tuple[int, int] | None = None,
+    batch_years: dict[int, int] | None = None,
+    unit_names: dict[str, str] | None = None,
 ) -> DidResult:
     """Difference-in-differences evaluation of ``treatment`` on ``outcome``.
 
@@ -104,6 +106,12 @@ def run_did(
     n_placebo : number of placebo draws (0 = none) for the headline estimator, ``placebo_mode``
         ``units`` | ``dates`` | ``both``; ``seed`` makes them reproducible.
     control_group : ``all`` (every untreated unit) or ``non_rbc`` (drop untreated resource cities).
+    drop_contaminated_controls : drop control prefectures holding a treated county-level member.
+    min_verification : ``A`` | ``B`` | None: keep only members with at least this grade.
+    log_outcome : use ``log(outcome)``.
+    years : restrict the sample to ``(first, last)`` years.
+    batch_years : first treated year per exhausted batch, e.g. ``{2011: 2012}``.
+    unit_names : names of non-registry units (controls) for the sample table.
     """
     tr = build_treatment(
         registry,
@@ -112,6 +120,7 @@ def run_did(
         first_treated_2013=first_treated_2013,
         drop_contaminated_controls=drop_contaminated_controls,
         min_verification=min_verification,
+        batch_years=batch_years,
     )
     log = tr.log
     df, xnames, notes = build_frame(
@@ -177,7 +186,8 @@ def run_did(
         plc = placebo(df, real, n=n_placebo, mode=placebo_mode, estimator=headline,
                       controls=xnames, seed=seed)
 
-    names = dict(zip(registry["unit_id"].astype(str), registry["name"], strict=False))
+    names = dict(unit_names or {})
+    names.update(dict(zip(registry["unit_id"].astype(str), registry["name"], strict=False)))
     names.update(dict(zip(tr.units["unit_id"], tr.units["name"], strict=False)))
     sample = (
         df.groupby("unit_id")
@@ -196,6 +206,7 @@ def run_did(
         "treatment": treatment,
         "first_treated_2013": first_treated_2013 if treatment == "rbc2013" else None,
         "cohorts": cohorts,
+        "batch_years": dict(batch_years or {}),
         "staggered": staggered,
         "county_choice": county_choice,
         "contaminated_controls": sorted(tr.contaminated),

@@ -124,9 +124,12 @@ def build_frame(
     df["cohort"] = assign_cohorts(df["unit_id"], treatment)
 
     if control_group == "non_rbc":
-        reg_ids = set(registry["unit_id"].astype(str)) | set(registry["parent_id"].astype(str))
-        rbc_controls = {u for u in reg_ids if u} - set(treatment.units["unit_id"])
-        drop_units(rbc_controls, "control", "resource-based city not treated (control_group='non_rbc')")
+        treated_ids = set(treatment.units["unit_id"])
+        rbc = set(registry["unit_id"].astype(str)) - {""} - treated_ids
+        parents = set(registry["parent_id"].fillna("").astype(str)) - {""} - treated_ids - rbc
+        drop_units(rbc, "control", "resource-based city not treated (control_group='non_rbc')")
+        drop_units(parents, "control",
+                   "holds a resource-based county-level unit (control_group='non_rbc')")
     elif control_group != "all":
         raise ValueError("control_group must be 'all' or 'non_rbc'")
 

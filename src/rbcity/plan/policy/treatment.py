@@ -109,11 +109,14 @@ def build_treatment(
     first_treated_2013: int = 2014,
     drop_contaminated_controls: bool = False,
     min_verification: str | None = None,
+    batch_years: dict[int, int] | None = None,
 ) -> Treatment:
     """Build the treated-unit table for ``treatment`` from the registry.
 
     ``min_verification``: ``"A"``, ``"B"`` or ``None`` (keep all). Members graded below it are
     dropped from the treatment *and* from the control group (they are not clean controls either).
+    ``batch_years``: first treated year per exhausted batch when it differs from the batch year,
+    e.g. ``{2011: 2012}`` for the disputed date of the third batch (default: the batch year).
     """
     if treatment not in TREATMENTS:
         raise ValueError(f"treatment must be one of {TREATMENTS}, got {treatment!r}")
@@ -128,7 +131,8 @@ def build_treatment(
         members["cohort"] = int(first_treated_2013)
     else:
         members = reg[reg["exhausted_batch"].notna()].copy()
-        members["cohort"] = members["exhausted_batch"].astype(int)
+        shift = batch_years or {}
+        members["cohort"] = [int(shift.get(int(b), int(b))) for b in members["exhausted_batch"]]
 
     if min_verification is not None:
         order = {"A": 0, "B": 1, "C": 2}
