@@ -44,6 +44,15 @@ def ideal_points(V, direction=None, *, pooled: bool = False):
     return np.where(d > 0, hi, lo), np.where(d > 0, lo, hi)
 
 
+def _wdist(R, ref, w2):
+    """sqrt(Σ_j w2_j (R_j - ref_j)²) along the last axis; w2 (n,) or broadcastable (T, 1, n)."""
+    diff = R - ref
+    diff *= diff
+    if w2.ndim == 1:
+        return np.sqrt(diff @ w2)
+    return np.sqrt(np.matmul(diff, np.swapaxes(w2, -1, -2))[..., 0])
+
+
 def topsis(R, weights, direction=None, *, pooled: bool = False, return_distances: bool = False):
     """TOPSIS closeness ``C = D-/(D+ + D-)`` ∈ [0, 1], higher = better (methodology.md §4.2).
 
@@ -62,15 +71,25 @@ def topsis(R, weights, direction=None, *, pooled: bool = False, return_distances
     """
     R = as_float(R)
     w = _weights_b(R, weights)
-    V = R * w
-    vp, vm = ideal_points(V, direction, pooled=pooled)
-    mask = ~np.isnan(V)
-    dp = np.sqrt(np.sum(np.where(mask, (V - vp) ** 2, 0.0), axis=-1))
-    dm = np.sqrt(np.sum(np.where(mask, (V - vm) ** 2, 0.0), axis=-1))
+    if np.isnan(R).any():
+        V = R * w
+        vp, vm = ideal_points(V, direction, pooled=pooled)
+        mask = ~np.isnan(V)
+        dp = np.sqrt(np.sum(np.where(mask, (V - vp) ** 2, 0.0), axis=-1))
+        dm = np.sqrt(np.sum(np.where(mask, (V - vm) ** 2, 0.0), axis=-1))
+        anyv = mask.any(axis=-1)
+    else:
+        # fast path: with w ≥ 0 the ideal of v = w·r is w·(ideal of r), so
+        # D² = Σ_j w_j² (r_j - r*_j)², a matrix-vector product per year
+        rp, rm = ideal_points(R, direction, pooled=pooled)
+        w2 = w * w
+        dp = _wdist(R, rp, w2)
+        dm = _wdist(R, rm, w2)
+        anyv = True
     tot = dp + dm
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(tot > 0, dm / tot, np.nan)
-    c = np.where(mask.any(axis=-1), c, np.nan)
+    c = np.where(anyv, c, np.nan)
     if return_distances:
         return c, dp, dm
     return c

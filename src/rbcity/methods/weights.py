@@ -88,13 +88,23 @@ def entropy(R, *, pooled: bool = True, shift: float = 0.0) -> np.ndarray:
             "(min–max) or add a shift"
         )
     ax = reduce_axes(R, pooled)
-    P = R + shift
-    tot = np.nansum(P, axis=ax, keepdims=True)
-    N = np.sum(~np.isnan(P), axis=ax, keepdims=True)
+    P = R + shift if shift else R
+    missing = np.isnan(P)
+    if missing.any():
+        P = np.where(missing, 0.0, P)
+        N = np.sum(~missing, axis=ax, keepdims=True)
+    else:
+        N = np.full([1 if i in ax else s for i, s in enumerate(P.shape)],
+                    np.prod([P.shape[i] for i in ax]))
+    tot = P.sum(axis=ax, keepdims=True)
+    # Σ p ln p = (Σ x ln x)/S - ln S with S = Σ x (one log pass; 0·ln 0 = 0)
+    logp = np.zeros_like(P)
+    np.log(P, out=logp, where=P > 0)
+    logp *= P
+    sxlx = logp.sum(axis=ax, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = P / tot
-        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-        e = -np.nansum(plogp, axis=ax, keepdims=True) / np.log(N)
+        H = np.log(tot) - sxlx / tot
+        e = H / np.log(N)
     e = np.where((N > 1) & (tot > 0), e, 1.0)
     d = np.clip(1.0 - e, 0.0, None)
     return _fallback_equal(_squeeze_stat(d, pooled))
