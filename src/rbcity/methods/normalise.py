@@ -74,12 +74,13 @@ def minmax(
     X = as_float(X)
     d = direction_vector(direction, X.shape[-1])
     ax = reduce_axes(X, pooled)
-    if np.isnan(X).any():
+    # fast path: plain reductions (NaN propagates into them, which detects missing values
+    # without an extra pass); the nan-aware reductions only when needed
+    lo = X.min(axis=ax, keepdims=True)
+    hi = X.max(axis=ax, keepdims=True)
+    if np.isnan(lo).any() or np.isnan(hi).any():
         lo = _all_nan_safe(np.nanmin, X, ax)
         hi = _all_nan_safe(np.nanmax, X, ax)
-    else:  # fast path: plain reductions are several times faster than the nan-aware ones
-        lo = X.min(axis=ax, keepdims=True)
-        hi = X.max(axis=ax, keepdims=True)
     rng = hi - lo
     ok = rng > 0
     # r = (X - ref)/denom with ref = min (benefit) or max (cost), denom = ±range: exact 0 and 1

@@ -82,26 +82,34 @@ def entropy(R, *, pooled: bool = True, shift: float = 0.0) -> np.ndarray:
     * every column without information (or N ≤ 1, e.g. one unit) → equal weights.
     """
     R = as_float(R)
-    if np.any(R + shift < 0):
-        raise ValueError(
-            "entropy weights need non-negative values (got negatives); normalise first "
-            "(min–max) or add a shift"
-        )
     ax = reduce_axes(R, pooled)
     P = R + shift if shift else R
-    missing = np.isnan(P)
-    if missing.any():
+    tot = P.sum(axis=ax, keepdims=True)
+    sxlx = None
+    if not np.isnan(tot).any():
+        # fast path (no missing value): Σ p ln p = (Σ x ln x)/S - ln S, S = Σ x — one log pass
+        with np.errstate(divide="ignore", invalid="ignore"):
+            L = np.log(P)
+            L *= P
+            sxlx = L.sum(axis=ax, keepdims=True)
+        if np.isnan(sxlx).any():  # zeros (0·ln 0) or negatives: take the careful path
+            sxlx = None
+        else:
+            N = np.full(tot.shape, np.prod([P.shape[i] for i in ax]), dtype=float)
+    if sxlx is None:
+        if np.any(P < 0):
+            raise ValueError(
+                "entropy weights need non-negative values (got negatives); normalise first "
+                "(min–max) or add a shift"
+            )
+        missing = np.isnan(P)
         P = np.where(missing, 0.0, P)
         N = np.sum(~missing, axis=ax, keepdims=True)
-    else:
-        N = np.full([1 if i in ax else s for i, s in enumerate(P.shape)],
-                    np.prod([P.shape[i] for i in ax]))
-    tot = P.sum(axis=ax, keepdims=True)
-    # Σ p ln p = (Σ x ln x)/S - ln S with S = Σ x (one log pass; 0·ln 0 = 0)
-    logp = np.zeros_like(P)
-    np.log(P, out=logp, where=P > 0)
-    logp *= P
-    sxlx = logp.sum(axis=ax, keepdims=True)
+        tot = P.sum(axis=ax, keepdims=True)
+        L = np.zeros_like(P)
+        np.log(P, out=L, where=P > 0)  # 0·ln 0 := 0
+        L *= P
+        sxlx = L.sum(axis=ax, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         H = np.log(tot) - sxlx / tot
         e = H / np.log(N)
