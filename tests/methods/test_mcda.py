@@ -123,3 +123,36 @@ def test_vikor_edge_cases():
     np.testing.assert_allclose(mcda.vikor(np.array([[1.0, 2.0]]), [1, 1]), [0.0])  # one unit
     with pytest.raises(ValueError):
         mcda.vikor(F, [1, 1], v=1.5)
+
+
+def test_topsis_fused_equals_two_step_and_pymcdm():
+    from pymcdm import normalizations as pn
+    from pymcdm.methods import TOPSIS
+
+    rng = np.random.default_rng(14)
+    X = rng.uniform(1, 30, (4, 25, 6))
+    X[:, :, 5] = 7.0  # a constant column
+    d = np.array([1, -1, 1, -1, 1, 1.0])
+    w = rng.dirichlet(np.ones(6), size=4)  # per-year weights
+    f = mcda.topsis_fused(X, w, d)
+    np.testing.assert_allclose(f, mcda.topsis(N.minmax(X, d, pooled=False), w), atol=1e-12)
+    for t in range(4):
+        np.testing.assert_allclose(f[t], TOPSIS()(X[t], w[t], d), atol=1e-9)
+        np.testing.assert_allclose(mcda.topsis_fused(X[t, :, :5], w[t, :5], d[:5], normalisation="vector"),
+                                   TOPSIS(pn.vector_normalization)(X[t, :, :5], w[t, :5], d[:5]),
+                                   atol=1e-9)
+    fp = mcda.topsis_fused(X, w[0], d, pooled=True)
+    np.testing.assert_allclose(fp, mcda.topsis(N.minmax(X, d), w[0], pooled=True), atol=1e-12)
+    Xn = X.copy()
+    Xn[0, 0, 0] = nan  # falls back to the two-step path
+    np.testing.assert_allclose(mcda.topsis_fused(Xn, w, d),
+                               mcda.topsis(N.minmax(Xn, d, pooled=False), w), atol=1e-12)
+
+
+def test_one_indicator():
+    """One benefit indicator (1, 2, 4): min–max (0, 1/3, 1); TOPSIS closeness = r itself;
+    VIKOR Q = 1 - r."""
+    X = np.array([[1.0], [2.0], [4.0]])
+    R = N.minmax(X)
+    np.testing.assert_allclose(mcda.topsis(R, [1.0]), [0, 1 / 3, 1])
+    np.testing.assert_allclose(mcda.vikor(R, [1.0]), [1, 2 / 3, 0])
