@@ -2,6 +2,9 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from rbcity.methods import coupling as cc
 
@@ -89,3 +92,18 @@ def test_lagging_tolerance():
     assert lab[0] == "城市滞后 / 城市 lagging" and lab[2] == "同步 / synchronous"
     code3, _ = cc.lagging(np.array([[0.9, 0.5, 0.85], [0.5, 0.55, 0.58]]))
     np.testing.assert_array_equal(code3, [1, -1])
+
+
+
+@settings(max_examples=50, deadline=None)
+@given(arrays(float, (5, 3), elements=st.floats(0, 1)))
+def test_coupling_properties(U):
+    """C, T, D in [0, 1]; D ≤ sqrt(T); the adjusted C is never above the standard C·… bound 1;
+    permuting subsystems (equal α) changes nothing."""
+    for adj in (False, True):
+        r = cc.coupling_coordination(U, adjusted=adj)
+        for a in (r.C, r.T, r.D):
+            assert np.all((a >= 0) & (a <= 1 + 1e-12))
+        assert np.all(r.D <= np.sqrt(r.T) + 1e-12)
+        rp = cc.coupling_coordination(U[:, ::-1], adjusted=adj)
+        np.testing.assert_allclose(rp.D, r.D, atol=1e-12)

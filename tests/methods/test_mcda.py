@@ -2,6 +2,9 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
 from rbcity.methods import mcda
 from rbcity.methods import normalise as N
@@ -157,3 +160,20 @@ def test_one_indicator():
     R = N.minmax(X)
     np.testing.assert_allclose(mcda.topsis(R, [1.0]), [0, 1 / 3, 1])
     np.testing.assert_allclose(mcda.vikor(R, [1.0]), [1, 2 / 3, 0])
+
+
+
+@settings(max_examples=40, deadline=None)
+@given(arrays(float, (6, 3), elements=st.floats(0, 1)),
+       arrays(float, 3, elements=st.floats(0.01, 1)))
+def test_topsis_vikor_properties(R, w):
+    """Closeness and Q lie in [0, 1] (or NaN when nothing differs); a unit that is best on every
+    indicator gets C = 1 and Q = 0."""
+    c = mcda.topsis(R, w)
+    assert np.all(np.isnan(c) | ((c >= -1e-12) & (c <= 1 + 1e-12)))
+    q = mcda.vikor(R, w)
+    assert np.all((q >= -1e-12) & (q <= 1 + 1e-12))
+    R2 = np.vstack([R, R.max(axis=0) + 0.5])
+    c2 = mcda.topsis(R2, w)
+    assert abs(c2[-1] - 1) < 1e-12
+    assert abs(mcda.vikor(R2, w)[-1]) < 1e-12

@@ -45,3 +45,13 @@ def test_edges_and_panel():
     np.testing.assert_allclose(ob2.share[1, 1], [0, 1])
     with pytest.raises(ValueError):
         obstacle_degree(np.array([[1.5, 0.0]]), [1, 1])
+
+
+def test_shares_sum_to_one_random():
+    rng = np.random.default_rng(5)
+    R = rng.uniform(0, 1, (4, 30, 6))
+    ob = obstacle_degree(R, rng.dirichlet(np.ones(6)), dimension_of=list("aabbbc"), top_k=3)
+    np.testing.assert_allclose(ob.share.sum(-1), 1.0)
+    np.testing.assert_allclose(ob.dimension_share.sum(-1), 1.0)
+    assert np.all(np.diff(ob.top_share, axis=-1) <= 0)
+    np.testing.assert_allclose(ob.top_share[..., 0], ob.share.max(-1))

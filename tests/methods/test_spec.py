@@ -125,3 +125,13 @@ def test_spec_serialisation_and_validation():
         _spec(weighting="user")
     with pytest.raises(ValueError, match="indicators"):
         composite_index(np.ones((2, 3, 4)), _spec())
+
+
+def test_dataframe_groups_mapping_for_group_median():
+    X = np.array([[[1.0, 1.0], [nan, 2.0], [3.0, 3.0], [10.0, 4.0]]])
+    df = array_to_panel(X, [2020], ["a", "b", "c", "d"], ["gdp", "pollution"])
+    spec = _spec(weighting="equal", imputation="group_median")
+    # b is grouped with a and c → gdp imputed as median(1, 3) = 2; without groups 3
+    res_g = composite_index(df, spec, groups={"a": "g1", "b": "g1", "c": "g1", "d": "g2"})
+    res_all = composite_index(df, spec)
+    assert res_g.loc[("b", 2020)] < res_all.loc[("b", 2020)]

@@ -172,3 +172,31 @@ def test_equal_user_hierarchical_hand():
                                [0.0625, 0.1875, 0.75])
     with pytest.raises(ValueError, match="no weight"):
         W.hierarchical([1, 1], ["E", "S"], {"E": 1})
+
+
+def _naive_entropy_weights(cols):
+    """Textbook formula, column by column, on the valid values of each column."""
+    d = []
+    for c in cols:
+        c = c[~np.isnan(c)]
+        p = c / c.sum()
+        h = -np.sum(np.where(p > 0, p * np.log(np.where(p > 0, p, 1)), 0.0))
+        d.append(1 - h / np.log(len(c)))
+    d = np.array(d)
+    return d / d.sum()
+
+
+def test_entropy_fast_and_careful_paths_equal_naive_formula():
+    rng = np.random.default_rng(15)
+    X = rng.uniform(0, 1, (3, 20, 4))
+    # fast path (no zero, no NaN), pooled and per year
+    np.testing.assert_allclose(W.entropy(X), _naive_entropy_weights(X.reshape(-1, 4).T),
+                               atol=1e-12)
+    for t, wt in enumerate(W.entropy(X, pooled=False)):
+        np.testing.assert_allclose(wt, _naive_entropy_weights(X[t].T), atol=1e-12)
+    # careful path: a zero and missing cells (each column uses its own N)
+    X[0, 0, 0] = 0.0
+    X[1, 3, 2] = nan
+    X[2, :5, 3] = nan
+    np.testing.assert_allclose(W.entropy(X), _naive_entropy_weights(X.reshape(-1, 4).T),
+                               atol=1e-12)
