@@ -128,3 +128,15 @@ def test_minmax_properties(X):
     rng = X.max(axis=(0, 1)) - X.min(axis=(0, 1))
     nc = rng > 1e-9 * (1 + np.abs(X).max())
     np.testing.assert_allclose(Rc[..., nc], 1 - Rb[..., nc], atol=1e-9)
+
+
+def test_nan_propagation_all_methods():
+    """A missing cell stays missing and does not change the other cells' statistics beyond
+    dropping that value: minmax/zscore/goalposts/rank/vector on a column with a NaN equal the
+    same method on the column without it."""
+    X = np.array([[1.0], [nan], [4.0], [2.0], [8.0], [3.0]])
+    Xd = X[~np.isnan(X[:, 0])]
+    for method in ("minmax", "zscore", "goalposts", "percentile", "rank", "vector"):
+        out = N.normalise(X, method)
+        assert np.isnan(out[1, 0]), method
+        np.testing.assert_allclose(out[~np.isnan(X[:, 0])], N.normalise(Xd, method), err_msg=method)
