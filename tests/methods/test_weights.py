@@ -200,3 +200,10 @@ def test_entropy_fast_and_careful_paths_equal_naive_formula():
     X[2, :5, 3] = nan
     np.testing.assert_allclose(W.entropy(X), _naive_entropy_weights(X.reshape(-1, 4).T),
                                atol=1e-12)
+
+
+def test_one_indicator_weights():
+    X = np.array([[1.0], [2.0], [5.0]])
+    for f in (W.entropy, W.critic, W.std):
+        np.testing.assert_allclose(f(X), [1.0])
+    np.testing.assert_allclose(W.ahp(np.array([[1.0]])).weights, [1.0])
