@@ -103,7 +103,8 @@ def minmax(
 
 def zscore(X, direction=None, *, pooled: bool = True, ddof: int = 0, constant: float = 0.0):
     """z-score ``z = d·(x - mean)/sd`` (``d`` = ±1 direction; population sd with ``ddof=0``,
-    COINr ``n_zscore`` uses R's ``sd`` i.e. ``ddof=1``).  Constant column → ``constant`` (0)."""
+    pass ``ddof=1`` for the sample sd of R's ``sd()``).  Constant column → ``constant`` (0).
+    z-scores are negative: entropy weights and the geometric mean refuse them."""
     X = as_float(X)
     d = direction_vector(direction, X.shape[-1])
     ax = reduce_axes(X, pooled)
