@@ -10,7 +10,8 @@ from rbcity.outputs.cli.options import Db, Lang, check_lang
 
 @app.command("run")
 def run(db: Db = None, lang: Lang = "zh") -> None:
-    """主任务 Main job: build the store, load the registry and print its summary."""
+    """主任务 Main job: build the store, load the registry and the bundled data, print summaries."""
+    from rbcity.data.bundled import ensure_bundled
     from rbcity.data.cities import cities_frame
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
@@ -23,3 +24,9 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     typer.echo(f"registry: {counts['cities']} cities, {counts['units']} admin units, "
                f"{counts['code_history']} code-history lines")
     typer.echo(registry_summary(cities_frame(engine), lang))
+    from rbcity.outputs.cli.data_cmds import one_line
+
+    typer.echo("数据 data (bundled, each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
+    for rep in ensure_bundled(engine):
+        typer.echo("  " + one_line(rep))
+    typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
