@@ -70,11 +70,6 @@ def did(
     typer.echo(did_report.sample_text(res))
     typer.echo("")
     typer.echo(did_report.markdown_table(res))
-    if res.placebo:
-        typer.echo(f"\nplacebo: {res.placebo.get('n', placebo)} draws, p = {res.placebo['p_value']:.3f}")
-    if event_study and len(res.pretrend):
-        typer.echo("\npre-trend (joint Wald of leads):")
-        typer.echo(res.pretrend[["group", "estimator", "q", "F", "p"]].to_string(index=False))
     if out:
         out.mkdir(parents=True, exist_ok=True)
         res.estimates.to_csv(out / "estimates.csv", index=False)
