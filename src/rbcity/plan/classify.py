@@ -31,13 +31,12 @@ def index_spec(part: dict) -> IndexSpec:
         for i in part["index"]["indicators"]]))
 
 
-def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarray:
-    """Type per city (object array; "" where a score is missing) from the rule table."""
-    R, S = np.asarray(R, float), np.asarray(S, float)
-    rh, sh = R >= r_cut, S >= s_cut
-    out = np.full(R.shape, "", dtype=object)
+def _rule_types(rh, sh, trend, spec: dict) -> np.ndarray:
+    """Rule table on boolean arrays (broadcast together): R high ``rh``, S high ``sh``."""
+    rh, sh = np.broadcast_arrays(rh, sh)
+    out = np.full(rh.shape, "", dtype=object)
     for rule in spec["rules"]:
-        m = np.ones(R.shape, bool)
+        m = np.ones(rh.shape, bool)
         if rule.get("resource", "any") != "any":
             m &= rh if rule["resource"] == "high" else ~rh
         if rule.get("development", "any") != "any":
@@ -48,8 +47,14 @@ def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarr
         t = np.asarray(trend, dtype=object)
         m = (rh if ov.get("resource") == "high" else ~rh) & (t == ov["trend"])
         out = np.where(m, ov["type"], out)
-    out = np.where(np.isnan(R) | np.isnan(S) | np.isnan(r_cut) | np.isnan(s_cut), "", out)
     return out
+
+
+def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarray:
+    """Type per city (object array; "" where a score or a cut-off is missing)."""
+    R, S = np.asarray(R, float), np.asarray(S, float)
+    out = _rule_types(R >= r_cut, S >= s_cut, trend, spec)
+    return np.where(np.isnan(R) | np.isnan(S) | np.isnan(r_cut) | np.isnan(s_cut), "", out)
 
 
 def agreement(pred, truth) -> dict:
@@ -68,7 +73,8 @@ def agreement(pred, truth) -> dict:
 
 def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     """Grid search of (R cut-off, S cut-off) over quantiles of the scores; returns the pair
-    with the best objective (ties: the first in grid order) and the objective value."""
+    with the best objective (ties: the first in grid order) and the objective value.
+    Vectorised over the S cut-offs (one array operation per R cut-off)."""
     c = spec["cutoffs"]
     q = np.arange(c["quantiles"]["start"], c["quantiles"]["stop"] + 1e-9, c["quantiles"]["step"])
     R, S = np.asarray(R, float), np.asarray(S, float)
@@ -78,14 +84,21 @@ def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     rq = np.unique(np.quantile(R[ok], q))
     sq = np.unique(np.quantile(S[ok], q))
     tr = None if trend is None else np.asarray(trend, object)[ok]
-    truth_ok = np.asarray(truth, object)[ok]
-    best = (-1.0, float(rq[0]), float(sq[0]))
+    t = np.asarray(truth, object)[ok]
     key = c.get("objective", "balanced_accuracy")
+    present = [ty for ty in TYPES if (t == ty).any()]
+    sh = S[ok][None, :] >= sq[:, None]  # (ns, n)
+    best = (-1.0, float(rq[0]), float(sq[0]))
     for r in rq:
-        for s in sq:
-            a = agreement(apply_rules(R[ok], S[ok], tr, r, s, spec), truth_ok)[key]
-            if a > best[0] + 1e-12:
-                best = (a, float(r), float(s))
+        P = _rule_types((R[ok] >= r)[None, :], sh, tr, spec)  # (ns, n)
+        if key == "accuracy":
+            obj = (P == t[None, :]).mean(axis=1)
+        else:
+            obj = np.mean([((P == ty) & (t == ty)[None, :]).sum(axis=1) / (t == ty).sum()
+                           for ty in present], axis=0)
+        j = int(np.argmax(obj))
+        if obj[j] > best[0] + 1e-12:
+            best = (float(obj[j]), float(r), float(sq[j]))
     return best[1], best[2], best[0]
 
 

@@ -56,14 +56,16 @@ def _group(results: list[np.ndarray], logic: str) -> np.ndarray:
 
 
 def predict(spec: dict, values: pd.DataFrame, levels: pd.Series,
-            override: dict[str, float] | None = None) -> tuple[np.ndarray, dict]:
+            override: dict[str, float] | None = None,
+            cache: dict | None = None) -> tuple[np.ndarray, dict]:
     """Predicted resource-based flag (1/0/NaN) per unit under ``spec['rule_set']``.
 
-    ``override`` replaces the threshold of named tests (used by the sweep).  Returns the flag
-    and the per-test results."""
+    ``override`` replaces the threshold of named tests (used by the sweep); ``cache`` holds
+    test results to reuse for the tests not overridden.  Returns the flag and the per-test
+    results."""
     rs = spec["rule_sets"][spec["rule_set"]]
     override = override or {}
-    tests = {}
+    tests = {k: v for k, v in (cache or {}).items() if k not in override}
     groups = []
     for gname, g in rs["groups"].items():
         res = []
@@ -164,7 +166,7 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         th = sw["thresholds"]
         grid = np.round(np.arange(th["start"], th["stop"] + th["step"] / 2, th["step"]), 6)
         for thr in grid:
-            p_t, _ = predict(spec, values, levels, {sw["test"]: float(thr)})
+            p_t, _ = predict(spec, values, levels, {sw["test"]: float(thr)}, cache=tests)
             c = confusion(p_t, truth)
             row = {"threshold": float(thr), "precision": c["precision"], "recall": c["recall"],
                    "f1": c["f1"]}

