@@ -102,7 +102,7 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
     from rbcity.registry.load import load_registry
 
     names = list(engines or ENGINES)
-    for n in names:
+    for n in [*names, *(overrides or {})]:
         if n not in ENGINES:
             raise UserError(f"未知引擎 unknown engine {n!r}; allowed: {', '.join(ENGINES)}")
     t0 = time.perf_counter()

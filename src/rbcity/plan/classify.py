@@ -66,7 +66,10 @@ def agreement(pred, truth) -> dict:
               for ty in TYPES}
     rec = [v for v in recall.values() if not np.isnan(v)]
     conf = {a: {b: int(((t == a) & (p == b)).sum()) for b in TYPES} for a in TYPES}
+    counts = {ty: int((t == ty).sum()) for ty in TYPES}
     return {"n": int(ok.sum()), "accuracy": float((p == t).mean()) if ok.any() else float("nan"),
+            # the accuracy of calling every city the most common 2013 type (for comparison)
+            "majority_baseline": max(counts.values()) / ok.sum() if ok.any() else float("nan"),
             "balanced_accuracy": float(np.mean(rec)) if rec else float("nan"),
             "per_type_recall": recall, "confusion": conf}
 

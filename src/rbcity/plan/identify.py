@@ -14,7 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rbcity.plan.frames import EngineOutput, as_of, long_results, to_registry_ids, unit_level
+from rbcity.plan.frames import (
+    EngineOutput,
+    as_of,
+    long_results,
+    to_registry_ids,
+    unit_level,
+    years_with,
+)
 
 OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
 
@@ -106,11 +113,17 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
                  year: int) -> EngineOutput:
     """Run identification on every prefecture- and county-level unit with data for ``year``.
 
-    Data for each indicator: the latest value at or before ``year`` within
-    ``spec['max_age_years']`` (for the census that is 2010 or 2020)."""
+    Data: the latest year at or before ``year`` (within ``spec['max_age_years']``) in which
+    any of the rule's indicators has data — for the census 2010 or 2020 — and only that year.
+    """
     panel = to_registry_ids(panel, registry)
     inds = _indicators(spec)
-    values, years_used = as_of(panel, inds, year, int(spec.get("max_age_years", 10)))
+    # one data year for every unit (the latest census at or before ``year``): units that
+    # existed only in an older census are not mixed in
+    age = int(spec.get("max_age_years", 10))
+    cand = [y for y in years_with(panel, inds) if year - age <= y <= year]
+    data_year = max(cand) if cand else year
+    values, years_used = as_of(panel, inds, data_year, 0)
     reg_level = dict(zip(registry["unit_id"], registry["level"], strict=True))
     levels = pd.Series([unit_level(u, reg_level) for u in values.index], index=values.index)
     keep = (levels != "province").to_numpy()
@@ -141,7 +154,7 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     for u in values.index[np.isnan(pred)]:
         tag = "registry city" if u in reg_ids else "unit"
         not_computed.append((u, f"{tag}: no data for any identification test "
-                                f"({', '.join(inds)}) at or before {year}"))
+                                f"({', '.join(inds)}) in {data_year}"))
 
     share_col = spec["tests"][spec["sweep"]["test"]]["indicator"] if spec.get("sweep") else None
     frame = pd.DataFrame({"unit_id": values.index, "predicted": pred, "in_2013_list": truth})
