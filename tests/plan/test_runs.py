@@ -7,7 +7,7 @@ import json
 import math
 
 import pandas as pd
-from conftest import make_panel
+from plan_helpers import make_panel
 
 from rbcity.plan import runs
 from rbcity.plan.assess import assess
