@@ -91,3 +91,12 @@ def test_cli_prints_the_same_figures(real):
                          env=env, timeout=300)
     assert bad.returncode == 2 and "unknown engine 'nosuch'" in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_engine_years_find_the_last_year_each_engine_can_compute(real):
+    from rbcity.plan.assess import engine_years
+
+    y = engine_years(real["engine"])
+    # census 2020 for identification/classification; the yearbook extract ends in 2012
+    assert y == {"identify": 2020, "classify": 2020, "targets": None, "warning": 2012,
+                 "coordination": 2012, "exhausted_assessment": 2012}

@@ -87,13 +87,15 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
     if name == "coordination":
         g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
         md = s.get("mean_D")
+        if md is None:
+            return [head + f" {s['year']}: " + _t(lang, "无城市可评价", "no city evaluated")]
         return [head + f" {s['year']}: evaluated {s['evaluated']} (focus {s['focus_types']}), "
-                f"mean D {md:.3f}" if md is not None else head + " no city evaluated",
-                f"  {g}"]
+                f"mean D {md:.3f}", f"  {g}"]
     if name == "exhausted_assessment":
         g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
         a = ", ".join(f"{k} {v}" for k, v in s["actions"].items())
-        return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}; {g}; {a}",
+        return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}"
+                + (f"; {g}; {a}" if g else ""),
                 "  contents without data: " + (", ".join(s["contents_without_data"]) or "none")]
     return [head]
 

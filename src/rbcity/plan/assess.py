@@ -81,6 +81,35 @@ def spec_indicators(name: str, spec: dict) -> set[str]:
     return found
 
 
+def engine_years(engine: Engine, upto: int | None = None,
+                 overrides: dict | None = None) -> dict[str, int | None]:
+    """Per engine, the latest year (≤ ``upto``) in which at least half of the indicators its
+    spec reads — among those with any data in the store — have observations (None: none).
+    Used by ``rbcity run`` so engines whose data end earlier (the yearbook extract ends in
+    2012) are also run for the last year they can compute."""
+    o = s.observation.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(o.indicator_id, o.year).distinct()).all()
+    have: dict[str, set[int]] = {}
+    for ind, y in rows:
+        have.setdefault(ind, set()).add(int(y))
+    tgt = set(load_targets(engine)["indicator_id"])
+    out: dict[str, int | None] = {}
+    for n in ENGINES:
+        inds = spec_indicators(n, load_spec(n, (overrides or {}).get(n)))
+        if n == "targets":
+            inds = tgt
+        inds = [i for i in inds if i in have]
+        if not inds:
+            out[n] = None
+            continue
+        years = sorted({y for i in inds for y in have[i] if upto is None or y <= upto},
+                       reverse=True)
+        need = max(1, -(-len(inds) // 2))
+        out[n] = next((y for y in years if sum(y in have[i] for i in inds) >= need), None)
+    return out
+
+
 def latest_data_year(engine: Engine) -> int | None:
     """The latest year with any observation in the store."""
     with engine.connect() as conn:

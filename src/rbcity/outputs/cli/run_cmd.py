@@ -20,7 +20,7 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     from rbcity.outputs.assess_text import render
     from rbcity.outputs.cli.data_cmds import one_line
     from rbcity.outputs.summary import registry_summary
-    from rbcity.plan.assess import assess, latest_data_year
+    from rbcity.plan.assess import assess, engine_years, latest_data_year
 
     check_lang(lang)
     engine = open_store(db)
@@ -39,3 +39,13 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
         return
     typer.echo("")
     typer.echo(render(assess(engine, year), lang))
+    # engines whose data end earlier also run for the last year they can compute
+    earlier: dict[int, list[str]] = {}
+    for name, y in engine_years(engine, year).items():
+        if y is not None and y < year:
+            earlier.setdefault(y, []).append(name)
+    for y, names in sorted(earlier.items(), reverse=True):
+        typer.echo("")
+        typer.echo(("以下引擎的数据止于 " if lang == "zh" else "data of these engines end in ")
+                   + f"{y}: {', '.join(names)}")
+        typer.echo(render(assess(engine, y, engines=names), lang))
