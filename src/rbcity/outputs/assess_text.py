@@ -71,8 +71,8 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
                 + (", ".join(u["test"] for u in s["unavailable"]) or "none")]
     if name == "classify":
         cnt = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {v}" for k, v in s["counts"].items())
-        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}; "
-                f"{cnt}"]
+        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}, "
+                f"changed since {s['base_year']} {s.get('changed_since_base', 0)}; {cnt}"]
     if name == "targets":
         lines = [head + f" {s['n_targets']} targets"]
         for t in s["targets"]:
