@@ -55,3 +55,17 @@ def test_assess_runs_every_engine_and_says_what_it_could_not_compute(registry_en
     w = runs.latest_results(registry_engine, "classify", 2010).set_index("unit_id")
     assert len(w) == 262 and w["type"].isna().sum() == 262  # no development data → no type
     assert w.loc["130200", "missing"].startswith("no data")
+
+
+def test_group_keys_fit_the_result_table():
+    from rbcity.data import schema
+    from rbcity.data.store import head_revision
+    from rbcity.registry.load import load_registry
+
+    reg = load_registry()
+    keys = [f"province:{p}" for p in reg["province"].unique()] + [
+        f"type:{t}" for t in reg["type_2013"].unique()]
+    longest = max(len(k) for k in keys)
+    assert longest > 16  # why migration 0003 widened result.unit_id
+    assert schema.result.c.unit_id.type.length >= longest
+    assert head_revision() == "0003"
