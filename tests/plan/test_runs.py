@@ -69,3 +69,20 @@ def test_group_keys_fit_the_result_table():
     assert longest > 16  # why migration 0003 widened result.unit_id
     assert schema.result.c.unit_id.type.length >= longest
     assert head_revision() == "0003"
+
+
+def test_every_engine_on_an_empty_panel_computes_nothing_and_says_so():
+    from rbcity.data.catalogue import load_targets
+    from rbcity.plan.assess import run_engine
+    from rbcity.registry.load import load_registry
+
+    empty = make_panel([]).astype({"year": "int64", "value": float})
+    reg = load_registry()
+    for name in ENGINES:
+        out = run_engine(name, empty, reg, load_targets(), load_spec(name), 2015)
+        numbers = pd.to_numeric(out.results["value"], errors="coerce")
+        # known without data: list membership, and a target's own baseline/target values
+        informative = (out.results["key"].isin(["in_2013_list", "type_2013"])
+                       | out.results["key"].str.endswith((".baseline", ".target")))
+        assert numbers[~informative].isna().all(), name  # nothing computed, nothing zero
+        assert out.not_computed, name

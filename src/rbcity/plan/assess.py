@@ -150,7 +150,7 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
         wanted = set().union(*(spec_indicators(n, sp) for n, sp in specs.items()))
         wanted |= set(targets["indicator_id"])
         panel = load_panel(engine, indicators=sorted(wanted))
-    if panel.empty:
+    if panel.empty and latest_data_year(engine) is None:
         raise NoDataError("库中没有观测数据 the store holds no observations; load data first "
                           "(rbcity run loads the bundled data)")
     registry = load_registry()
