@@ -20,7 +20,6 @@ cost column to ``1 - x/||x||``).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from ._util import as_float, direction_vector, reduce_axes
 
@@ -224,6 +223,8 @@ def rank(X, direction=None, *, pooled: bool = False, percentile: bool = True) ->
     X = as_float(X)
     d = direction_vector(direction, X.shape[-1])
     F, keep = _flatten_reduce(X * d, pooled)
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.6 s at start-up
+
     R = stats.rankdata(F, axis=0, method="average", nan_policy="omit")
     if percentile:
         cnt = np.sum(~np.isnan(F), axis=0)

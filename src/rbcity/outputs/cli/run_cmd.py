@@ -1,4 +1,6 @@
-"""``rbcity run``: the main job on the bundled data with the embedded store."""
+"""``rbcity run``: the main job on the bundled data with the embedded store — build the store,
+load the registry and the bundled real data, then run every engine of the plan for the latest
+year with data (``rbcity assess``) and print the agreement figures and engine summaries."""
 
 from __future__ import annotations
 
@@ -10,12 +12,15 @@ from rbcity.outputs.cli.options import Db, Lang, check_lang
 
 @app.command("run")
 def run(db: Db = None, lang: Lang = "zh") -> None:
-    """主任务 Main job: build the store, load the registry and the bundled data, print summaries."""
+    """主任务 Main job: store + registry + bundled data, then all engines for the latest year."""
     from rbcity.data.bundled import ensure_bundled
     from rbcity.data.cities import cities_frame
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
+    from rbcity.outputs.assess_text import render
+    from rbcity.outputs.cli.data_cmds import one_line
     from rbcity.outputs.summary import registry_summary
+    from rbcity.plan.assess import assess, engine_years, latest_data_year
 
     check_lang(lang)
     engine = open_store(db)
@@ -24,9 +29,23 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     typer.echo(f"registry: {counts['cities']} cities, {counts['units']} admin units, "
                f"{counts['code_history']} code-history lines")
     typer.echo(registry_summary(cities_frame(engine), lang))
-    from rbcity.outputs.cli.data_cmds import one_line
-
     typer.echo("数据 data (bundled, each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
     for rep in ensure_bundled(engine):
         typer.echo("  " + one_line(rep))
     typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
+    year = latest_data_year(engine)
+    if year is None:
+        typer.echo("no observations in the store: engines not run")
+        return
+    typer.echo("")
+    typer.echo(render(assess(engine, year), lang))
+    # engines whose data end earlier also run for the last year they can compute
+    earlier: dict[int, list[str]] = {}
+    for name, y in engine_years(engine, year).items():
+        if y is not None and y < year:
+            earlier.setdefault(y, []).append(name)
+    for y, names in sorted(earlier.items(), reverse=True):
+        typer.echo("")
+        typer.echo(("以下引擎的数据止于 " if lang == "zh" else "data of these engines end in ")
+                   + f"{y}: {', '.join(names)}")
+        typer.echo(render(assess(engine, y, engines=names), lang))
