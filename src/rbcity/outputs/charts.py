@@ -103,7 +103,7 @@ def progress_chart(rows: Sequence[tuple[str, float | None, float | None, float |
     from baseline to target, so indicators with different units share one axis.
     """
     fig, ax = _figure(width, 0.5 + 0.45 * max(1, len(rows)))
-    for i, (lab, base, val, tgt, col) in enumerate(rows):
+    for i, (_lab, base, val, tgt, col) in enumerate(rows):
         if base is None or tgt is None or val is None or tgt == base:
             ax.text(0, i, "—", va="center", fontsize=8, color=GREY)
             continue

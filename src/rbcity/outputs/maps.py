@@ -214,3 +214,16 @@ def echarts_map_option(frame: pd.DataFrame, color_by: str, lang: str = "zh", tit
                                  "data": [item(r, no_data) for r in miss]})
     option["legend"] = {"data": labels, "orient": "vertical", "left": 10, "bottom": 20}
     return option
+
+
+def echarts_map_html(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str | None = None,
+                     scheme: Scheme | None = None) -> str:
+    """A self-contained HTML page with the interactive map (ECharts and polygons inlined)."""
+    from rbcity.outputs.geo import prefecture_geojson_text
+    from rbcity.outputs.report.render import echarts_js, environment, json_for_script, rbcity_js
+
+    scheme = scheme or scheme_for(color_by)
+    option = echarts_map_option(frame, color_by, lang, title, scheme)
+    return environment().get_template("report/map.html.j2").render(
+        lang=lang, title=title or scheme.title(lang), echarts_js=echarts_js(), rbcity_js=rbcity_js(),
+        geojson=prefecture_geojson_text(), option=json_for_script(option))

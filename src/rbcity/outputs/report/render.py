@@ -84,7 +84,7 @@ def common_globals(lang: str, mode: str, indicator_names: dict[str, str] | None 
 
     names = indicator_names or {}
     g = {
-        "lang": lang, "mode": mode,
+        "lang": lang, "mode": mode, "with_scripts": mode == "html",
         "t": (lambda zh, en: zh) if i == 0 else (lambda zh, en: en),
         "status_label": lambda k: status.get(k, (k, k))[i],
         "action_label": lambda k: ACTIONS.get(k, (k, k))[i] if k else "—",
