@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 @pytest.fixture(scope="session")
 def fx_engine(tmp_path_factory):
     """Registry + one run per engine from ``engine_rows`` (year 2020)."""
-    from engine_rows import write_fixture_runs
+    from engine_rows import write_fixture_observations, write_fixture_runs
 
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
@@ -22,6 +22,7 @@ def fx_engine(tmp_path_factory):
     engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('fx') / 'fx.sqlite'}")
     load_registry_into(engine)
     write_fixture_runs(engine)
+    write_fixture_observations(engine)
     return engine
 
 

@@ -131,3 +131,24 @@ def write_fixture_runs(engine) -> dict[str, int]:
             put(rid, u, "content.economy", sc / 2)
         conn.execute(insert(s.result), rows)
     return ids
+
+
+#: gdp_per_capita (元) by unit and year: 鹤岗/大庆/伊春 in 黑龙江, 阜新 in 辽宁.
+OBS = {HEGANG: (30000, 31000, 32000), "230600": (100000, 105000, 110000),
+       "230700": (20000, 21000, 22000), FUXIN: (25000, 26000, 27000)}
+
+
+def write_fixture_observations(engine) -> None:
+    """One indicator with three years for four cities (hand-checkable averages)."""
+    with engine.begin() as conn:
+        conn.execute(insert(s.indicator).values(
+            indicator_id="gdp_per_capita", name_zh="人均地区生产总值", name_en="GDP per capita", unit="元",
+            direction=1, dimension="economy", definition="", source="test fixture"))
+        bid = conn.execute(insert(s.import_batch).values(
+            file="fixture.csv", sha256="0" * 64, kind="observations", source="测试数据 test fixture",
+            status="committed", n_rows=12, n_accepted=12, created_at=datetime(2026, 11, 29, tzinfo=UTC))
+        ).inserted_primary_key[0]
+        conn.execute(insert(s.observation), [
+            dict(unit_id=u, year=y, indicator_id="gdp_per_capita", value=float(v), unit="元",
+                 source="test fixture", revision=1, batch_id=bid)
+            for u, vals in OBS.items() for y, v in zip((2018, 2019, 2020), vals, strict=True)])

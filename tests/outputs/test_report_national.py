@@ -64,7 +64,7 @@ def test_targets_warning_coordination_exhausted(fx_engine, fx_html, tables):
     assert [r[0] for r in ser] == ["鹤岗市"]
     wr = latest_results(fx_engine, "warning", 2020).set_index("unit_id")
     assert ser[0][3] == f"{wr.loc[fx.HEGANG, 'safety_score']:.1f}" == "38.5"
-    assert "gdp_per_capita 31%" in ser[0][5]
+    assert "人均地区生产总值 31%" in ser[0][5]  # obstacle named from the indicator catalogue
     co = t["coordination"][1:]
     assert [r[0] for r in co] == ["唐山市", "大同市", "鹤岗市"]  # by D descending
     assert co[0][1:5] == ["0.835", "0.990", "0.705", "良好协调"]
@@ -81,7 +81,8 @@ def test_specs_and_coverage(fx_html, tables):
     assert cov["预警"] == ["#4", "4", "4 / 262"]
     sec = _section(fx_html, "sec-methods")
     assert sec.count("spec_hash") == 6 and "warn0123456789abcdef" in sec and "data_revision 7" in sec
-    assert 'data-not-computed="observations"' in _section(fx_html, "sec-coverage")
+    assert t["coverage_years"][1:] == [["2018", "4", "4", "1"], ["2019", "4", "4", "1"], ["2020", "4", "4", "1"]]
+    assert "测试数据 test fixture" in _section(fx_html, "sec-attribution")
 
 
 def test_attributions_and_map_caption(fx_html):
@@ -107,6 +108,7 @@ def test_no_runs_every_engine_section_says_not_computed(empty_html, tables):
         assert "<table" not in sec  # no table of zeros
     t = tables(empty_html)
     assert all(r[1] == "未计算" for r in t["engine_coverage"][1:])
+    assert 'data-not-computed="observations"' in _section(empty_html, "sec-coverage")
     assert 'id="map-type"' in empty_html and 'id="map-warning"' not in empty_html
 
 

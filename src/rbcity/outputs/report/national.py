@@ -42,6 +42,10 @@ MAPS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Resolution of the PDF's map images: sharp at A4 width (≈ 17 cm), and keeps the PDF fast.
+PDF_MAP_DPI = 110
+
+
 def report_title(year, lang: str) -> str:
     y = year if year is not None else ""
     return (f"全国资源型城市可持续发展评估报告（{y}年）" if lang == "zh"
@@ -121,7 +125,8 @@ def static_maps(d: ReportData) -> dict[str, str]:
     out = {k: "" for _, k in MAPS.values()}
     for mid, (col, key) in MAPS.items():
         if _map_wanted(d, mid):
-            out[key] = png_b64(static_map_svg(d.map_frame, col, d.lang, fmt="png", scheme=_scheme(key, d.lang)))
+            out[key] = png_b64(static_map_svg(d.map_frame, col, d.lang, fmt="png",
+                                                  scheme=_scheme(key, d.lang), dpi=PDF_MAP_DPI))
     return out
 
 

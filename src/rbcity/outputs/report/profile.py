@@ -53,6 +53,7 @@ class ProfileData:
     targets: list[dict]
     exhausted: dict
     not_computed: list[NotComputed]
+    indicator_names: dict[str, str]
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
@@ -165,7 +166,8 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
                        generated_at=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"), version=__version__,
                        identity=identity, history=history, classify=classify, trends=_trends(engine, cities, me, lang),
                        warning=warning, coordination=coordination, targets=targets, exhausted=exhausted,
-                       not_computed=nc)
+                       not_computed=nc,
+                       indicator_names={k: r["name_zh"] if lang == "zh" else r["name_en"] for k, r in cat.iterrows()})
 
 
 def _trend_charts(p: ProfileData) -> list[str]:
@@ -188,8 +190,7 @@ def profile_title(p: ProfileData) -> str:
 def render_profile(p: ProfileData, mode: str = "html") -> str:
     from rbcity.outputs.report.render import common_globals, environment
 
-    names = {}
-    g = common_globals(p.lang, mode, names)
+    g = common_globals(p.lang, mode, p.indicator_names)
     g["with_scripts"] = False  # static charts only; no map
     title = profile_title(p)
     return environment().get_template("report/profile.html.j2").render(
