@@ -1,4 +1,7 @@
-"""``rbcity run``: the main job on the bundled data with the embedded store."""
+"""``rbcity run``: the main job on the bundled data with the embedded store — build the store,
+load the registry and the bundled real data, then run every engine of the plan for the latest
+year with data (``rbcity assess``), print the agreement figures and engine summaries, and
+write the national report for that year (printing where it is)."""
 
 from __future__ import annotations
 
@@ -14,12 +17,16 @@ from rbcity.outputs.cli.options import Db, Lang, check_lang
 def run(db: Db = None, lang: Lang = "zh",
         report: Annotated[str | None, typer.Option("--report", help="where to write the national report "
                                                     "(default: reports/ next to the SQLite store)")] = None) -> None:
-    """主任务 Main job: build the store, load the registry, print its summary and write the
-    national report (HTML) for the latest year with data."""
+    """主任务 Main job: store + registry + bundled data, then all engines for the latest year,
+    then the national report (HTML) for that year."""
+    from rbcity.data.bundled import ensure_bundled
     from rbcity.data.cities import cities_frame
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
+    from rbcity.outputs.assess_text import render
+    from rbcity.outputs.cli.data_cmds import one_line
     from rbcity.outputs.summary import registry_summary
+    from rbcity.plan.assess import assess, latest_data_year
 
     check_lang(lang)
     engine = open_store(db)
@@ -28,7 +35,17 @@ def run(db: Db = None, lang: Lang = "zh",
     typer.echo(f"registry: {counts['cities']} cities, {counts['units']} admin units, "
                f"{counts['code_history']} code-history lines")
     typer.echo(registry_summary(cities_frame(engine), lang))
+    typer.echo("数据 data (bundled, each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
+    for rep in ensure_bundled(engine):
+        typer.echo("  " + one_line(rep))
+    typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
+    year = latest_data_year(engine)
+    if year is None:
+        typer.echo("no observations in the store: engines not run")
+    else:
+        typer.echo("")
+        typer.echo(render(assess(engine, year), lang))
     from rbcity.outputs.report.national import write_national_report
 
-    path = write_national_report(engine, None, lang, "html", report)
+    path = write_national_report(engine, year, lang, "html", report)
     typer.echo(f"{'全国报告' if lang == 'zh' else 'national report'}: {path}")
