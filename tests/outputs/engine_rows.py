@@ -27,8 +27,9 @@ CLASSIFY = {  # unit → (resource, development, type, type_2013, moved, reason)
 }
 CLASSIFY_MISSING = {JIAOZUO: "缺少2020年指标数据 / no indicator data for 2020"}
 CLASSIFY_SUMMARY = {"cutoffs": {"resource": [0.4, 0.5], "development": 0.55},
-                    "agreement": {"accuracy": 0.8, "recall": {"declining": 0.5, "mature": 1.0}},
-                    "transitions": {"declining": {"declining": 1, "regenerating": 1},
+                    "agreement": {"accuracy": 0.8, "majority_baseline": 0.54,
+                                  "per_type_recall": {"declining": 0.5, "mature": 1.0}},
+                    "transition": {"declining": {"declining": 1, "regenerating": 1},
                                     "mature": {"mature": 1}, "regenerating": {"regenerating": 2}}}
 
 WARNING = {  # unit → (safety, level, label, color, reasons, obstacles)
@@ -115,7 +116,7 @@ def write_fixture_runs(engine) -> dict[str, int]:
             put(rid, u, "color", text=col)
             put(rid, u, "reasons", text=json.dumps(reasons, ensure_ascii=False))
             put(rid, u, "top_obstacles", text=json.dumps(obs, ensure_ascii=False))
-        rid = ids["coordination"] = _run(conn, "coordination", {"k": 2})
+        rid = ids["coordination"] = _run(conn, "coordination", {"k": 2, "focus_types": ["growth", "mature"]})
         for u, (ur, uu, c, t, d, g, st, lag) in COORD.items():
             for k, v in (("U_resource", ur), ("U_urban", uu), ("C", c), ("T", t), ("D", d)):
                 put(rid, u, k, v)

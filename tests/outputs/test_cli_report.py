@@ -49,13 +49,33 @@ def test_map_png_and_unknown_indicator(db, tmp_path):
     assert p.returncode == 2 and "gdp_per_capita" in p.stderr  # lists the known indicator ids
 
 
-def test_run_writes_the_national_report(tmp_path):
+@pytest.mark.slow
+def test_run_writes_the_national_report_with_the_engines_numbers(tmp_path):
+    """The main job on the bundled data ends with the national report; its transition matrix
+    and per-engine coverage equal what the engines stored."""
+    from conftest import html_tables
+    from sqlalchemy import create_engine
+
+    from rbcity.plan.runs import latest_results, latest_run
+    from rbcity.registry.labels import TYPES
+
     db = f"sqlite:///{tmp_path / 'run.sqlite'}"
     p = rb("run", db=db)
     assert p.returncode == 0, p.stderr
     last = p.stdout.strip().splitlines()[-1]
     assert last.startswith("全国报告: ")
     path = last.split(": ", 1)[1]
-    assert path == str(tmp_path / "reports" / "rbcity-report-registry-zh.html")
+    assert path.startswith(str(tmp_path / "reports" / "rbcity-report-")) and path.endswith("-zh.html")
     html = open(path, encoding="utf-8").read()
-    assert 'data-not-computed="classify"' in html and "名单概况" in html
+    t = html_tables(html)
+    eng = create_engine(db)
+    year = int(path.rsplit("-", 2)[-2])
+    run = latest_run(eng, "classify", year)
+    trans = run["summary"]["transition"]
+    shown = {r[0]: r[1:5] for r in t["transitions"][1:]}
+    for a, (za, _) in TYPES.items():
+        assert shown[za] == [str(trans.get(a, {}).get(b, 0)) for b in TYPES], za
+    cov = {r[0]: r for r in t["engine_coverage"][1:]}
+    res = latest_results(eng, "classify", year)
+    assert cov["综合分类与动态调整"][1] == f"#{run['id']}"
+    assert cov["综合分类与动态调整"][2] == str(res["unit_id"].nunique())

@@ -47,11 +47,12 @@ def test_classification_numbers_equal_engine_results(fx_html, tables):
     moved = t["moved"][1:]
     assert len(moved) == 1 and moved[0][:5] == ["阜新市", "衰退型", "再生型", "0.220", "0.580"]
     assert "超过再生型阈值0.55" in moved[0][5]
+    assert t["moved_groups"][1:] == [["衰退型 → 再生型", "1", "阜新市"]]
     sec = _section(fx_html, "sec-classification")
     assert "一致率：80.0%" in sec
     # 焦作 has a stored 'missing' reason; the other 256 have no row at all
     assert "缺少2020年指标数据" in sec and "焦作市" in sec
-    assert re.search(r"无结果（缺少数据）\s*（256 个", sec)
+    assert re.search(r"无结果：存储的运行中没有该城市的结果（通常因缺少数据）\s*（256 个", sec)
 
 
 def test_targets_warning_coordination_exhausted(fx_engine, fx_html, tables):
@@ -119,3 +120,49 @@ def test_english_report(fx_engine):
     body = html[:html.index("<script>")]
     assert "The registry at a glance" in body and "Not computed" in body and "Heilongjiang" in body
     assert "{{" not in body
+
+
+def test_exact_reasons_from_assess_and_scope_from_summary(fx_engine):
+    from rbcity.outputs.report.context import build_report_data
+
+    detail = [("warning", fx.BAOTOU, "指标不足 too few indicators"), ("targets", "*", "目标缺数据 no target data")]
+    d = build_report_data(fx_engine, 2020, "zh", not_computed=detail)
+    nc = {(n.engine, n.reason): n.names for n in d.not_computed}
+    assert nc[("warning", "指标不足 too few indicators")] == ["包头市"]
+    assert nc[("targets", "目标缺数据 no target data")] == []
+    # the coordination run's summary says only growth/mature cities are evaluated
+    scope = [n for n in d.not_computed if n.engine == "coordination" and "不在评价范围" in n.reason]
+    assert len(scope) == 1 and "鹤岗市" not in scope[0].names and "阜新市" in scope[0].names
+
+
+def test_lang_part_of_bilingual_reason():
+    from rbcity.outputs.report.context import lang_part
+
+    s = "资源得分0.30低于阈值0.40 / resource 0.30 below 0.40"
+    assert lang_part(s, "zh") == "资源得分0.30低于阈值0.40" and lang_part(s, "en") == "resource 0.30 below 0.40"
+    assert lang_part("a / b", "zh") == "a / b"  # no Chinese half: left whole
+
+
+def test_run_without_any_city_result_shows_no_zero_chart(tmp_path):
+    """An engine that ran but scored nobody (all values NULL): no chart or map, a labelled box."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from rbcity.data import schema as s
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+    from rbcity.outputs.report.context import build_report_data
+
+    eng = open_store(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    load_registry_into(eng)
+    with eng.begin() as conn:
+        rid = conn.execute(insert(s.run).values(
+            engine="warning", year=2020, spec={}, spec_hash="x", data_revision=0, version="0",
+            created_at=datetime(2026, 1, 1, tzinfo=UTC), summary={})).inserted_primary_key[0]
+        conn.execute(insert(s.result), [dict(run_id=rid, unit_id=u, year=2020, key="level", value=None, text=None)
+                                        for u in (fx.HEGANG, fx.DATONG)])
+    html = render_national(build_report_data(eng, 2020, "zh"), "html")
+    sec = _section(html, "sec-warning")
+    assert "<svg" not in sec and 'id="map-warning"' not in sec
+    assert re.search(r"无结果：存储的运行中没有该城市的结果（通常因缺少数据）\s*（262 个", sec)

@@ -40,12 +40,15 @@ def run(db: Db = None, lang: Lang = "zh",
         typer.echo("  " + one_line(rep))
     typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
     year = latest_data_year(engine)
+    missing = None
     if year is None:
         typer.echo("no observations in the store: engines not run")
     else:
         typer.echo("")
-        typer.echo(render(assess(engine, year), lang))
+        result = assess(engine, year)
+        missing = result.not_computed
+        typer.echo(render(result, lang))
     from rbcity.outputs.report.national import write_national_report
 
-    path = write_national_report(engine, year, lang, "html", report)
+    path = write_national_report(engine, year, lang, "html", report, not_computed=missing)
     typer.echo(f"{'全国报告' if lang == 'zh' else 'national report'}: {path}")

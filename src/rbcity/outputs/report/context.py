@@ -43,6 +43,15 @@ def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+def lang_part(text: str, lang: str) -> str:
+    """The zh or en half of an engine's bilingual "中文 / English" text (whole text otherwise)."""
+    if " / " in text:
+        zh, en = text.split(" / ", 1)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+            return zh.strip() if lang == "zh" else en.strip()
+    return text
+
+
 def _json_list(v) -> list:
     if v is None or (isinstance(v, float) and v != v) or v == "":
         return []
@@ -181,7 +190,7 @@ def _classify(res: EngineResult, cities: pd.DataFrame, lang: str) -> dict:
     df = _by_unit(res)
     names = _name_of(cities)
     summ = res.summary
-    trans = summ.get("transitions") or summ.get("transition_matrix") or {}
+    trans = summ.get("transition") or summ.get("transitions") or summ.get("transition_matrix") or {}
     keys = list(TYPES)
     matrix = [{"from": TYPES[a][i], **{TYPES[b][i]: int((trans.get(a) or {}).get(b, 0)) for b in keys},
                "total": int(sum((trans.get(a) or {}).values()))} for a in keys]
@@ -193,13 +202,21 @@ def _classify(res: EngineResult, cities: pd.DataFrame, lang: str) -> dict:
                           "to": TYPES.get(_text(r.get("type")), ("", ""))[i] or _text(r.get("type")),
                           "resource": _num(r.get("resource_score")),
                           "development": _num(r.get("development_score")),
-                          "reason": _text(r.get("reason"))})
+                          "reason": lang_part(_text(r.get("reason")), lang)})
+    groups: dict[tuple[str, str], list[str]] = {}
+    for m in moved:
+        groups.setdefault((m["from"], m["to"]), []).append(m["name"])
+    moved_groups = [{"from": a, "to": b, "n": len(v), "names": v}
+                    for (a, b), v in sorted(groups.items(), key=lambda kv: -len(kv[1]))]
     typed = df["type"].map(_text) if "type" in df else pd.Series(dtype=str)
     counts = {TYPES[t][i]: int((typed == t).sum()) for t in keys}
     agree = summ.get("agreement") or {}
     return {"computed": True, "matrix": matrix, "type_keys": [TYPES[t][i] for t in keys],
-            "moved": moved, "n_moved": len(moved), "counts": counts, "n_typed": int(typed.isin(keys).sum()),
-            "accuracy": _num(agree.get("accuracy")), "recall": agree.get("recall") or {},
+            "moved": moved, "n_moved": len(moved), "moved_groups": moved_groups, "counts": counts, "n_typed": int(typed.isin(keys).sum()),
+            "accuracy": _num(agree.get("accuracy")),
+            "majority_baseline": _num(agree.get("majority_baseline")),
+            "recall": {TYPES[k][i]: _num(v) for k, v in (agree.get("per_type_recall") or agree.get("recall") or {}).items()
+                       if k in TYPES},
             "cutoffs": summ.get("cutoffs")}
 
 
@@ -222,10 +239,15 @@ def _targets(res: EngineResult, cat: pd.DataFrame, lang: str) -> dict:
                          "arrow": _text(r.get(f"{ind}.arrow")) or "•"})
         groups[unit] = rows
     national = groups.pop("national", [])
+    with_data = {k: v for k, v in sorted(groups.items(), key=lambda kv: (not kv[0].startswith("type:"), kv[0]))
+                 if any(r["status"] != "no_data" for r in v)}
+    no_data = [k for k in sorted(groups) if k not in with_data]
     status_counts: dict[str, int] = {}
     for r in national:
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
-    return {"computed": True, "national": national, "groups": groups, "status_counts": status_counts}
+    return {"computed": True, "national": national, "groups": with_data, "groups_no_data": no_data,
+            "status_counts": status_counts,
+            "any_value": any(r["value"] is not None and r["baseline"] is not None for r in national)}
 
 
 def _warning(res: EngineResult, cities: pd.DataFrame) -> dict:
@@ -263,6 +285,7 @@ def _coordination(res: EngineResult, cities: pd.DataFrame) -> dict:
              "D": _num(r.get("D")), "C": _num(r.get("C")), "T": _num(r.get("T")),
              "stage": _text(r.get("stage")), "lagging": _text(r.get("lagging"))}
             for uid, r in df.iterrows()]
+    rows = [r for r in rows if r["D"] is not None or r["grade"]]  # the rest are listed as not computed
     rows.sort(key=lambda x: -(x["D"] if x["D"] is not None else -1))
     return {"computed": True, "counts": counts, "rows": rows, "n": len(rows)}
 
@@ -281,6 +304,7 @@ def _exhausted(res: EngineResult, cities: pd.DataFrame) -> dict:
                      "action": _text(r.get("action")),
                      "batch": None if b is None or pd.isna(b) else int(b),
                      "contents": {c.split(".", 1)[1]: _num(r.get(c)) for c in df.columns if c.startswith("content.")}})
+    rows = [r for r in rows if r["score"] is not None]  # the rest are listed as not computed
     rows.sort(key=lambda x: x["rank"] if x["rank"] is not None else 1e9)
     return {"computed": True, "rows": rows, "n": len(rows)}
 
@@ -296,36 +320,69 @@ def _identify(res: EngineResult) -> dict:
             "f1": _num(summ.get("f1")), "sweep": summ.get("sweep") or [], "n_units": len(res.frame)}
 
 
-def _not_computed(results: dict[str, EngineResult], cities: pd.DataFrame, year, lang: str) -> list[NotComputed]:
+def _scope_reason(name: str, res: EngineResult, type_2013: str, lang: str) -> str:
+    """Why a city has no result, as far as the run's summary says (else '')."""
+    summ = res.summary
+    if name == "coordination" and summ.get("focus_types") and type_2013 not in summ["focus_types"]:
+        focus = "、".join(TYPES.get(x, (x, x))[0 if lang == "zh" else 1] for x in summ["focus_types"])
+        return _t(lang, f"不在评价范围：规格只评价2013年类型为{focus}的城市（focus_types）",
+                  f"out of scope: the spec evaluates only 2013 types {focus} (focus_types)")
+    if name == "exhausted_assessment" and summ.get("contents_without_data"):
+        miss = ", ".join(map(str, summ["contents_without_data"]))
+        return _t(lang, f"考核内容缺少数据：{miss}", f"assessment contents without data: {miss}")
+    return ""
+
+
+def _not_computed(results: dict[str, EngineResult], cities: pd.DataFrame, year, lang: str,
+                  detail: list[tuple[str, str, str]] | None = None) -> list[NotComputed]:
+    """What could not be computed, grouped by engine and reason.
+
+    ``detail`` is :attr:`rbcity.plan.assess.AssessResult.not_computed` when the caller just
+    ran the engines (exact per-unit reasons); otherwise reasons come from the stored results
+    (``missing`` text) and the run summaries, or say plainly that no result is stored.
+    """
     out: list[NotComputed] = []
     names = _name_of(cities)
+    types = dict(zip(cities["unit_id"], cities["type_2013"], strict=True))
+    why_detail: dict[tuple[str, str], str] = {}
+    for eng, unit, why in detail or []:
+        if unit == "*":
+            if eng in results:
+                out.append(NotComputed(eng, _t(lang, *ENGINES[eng]), str(why)))
+        else:
+            why_detail[(eng, str(unit))] = str(why)
     for name, res in results.items():
         title = _t(lang, *ENGINES[name])
         if not res.computed:
             out.append(NotComputed(name, title, _t(
-                lang, f"未计算：存储中没有该引擎{year or ''}年的运行记录（运行 rbcity run 或引擎命令后重新生成报告）",
-                f"not computed: no {year or ''} run of this engine in the store (run the engines, then regenerate)")))
+                lang, f"未计算：存储中没有该引擎{year or ''}年的运行记录（运行 rbcity run 或 rbcity assess 后重新生成报告）",
+                f"not computed: no {year or ''} run of this engine in the store (run rbcity run or rbcity assess, then regenerate)")))
             continue
         for item in res.summary.get("not_computed") or []:
             unit, reason = (item[-2], item[-1]) if isinstance(item, list | tuple) else (item.get("unit_id"), item.get("reason"))
             out.append(NotComputed(name, title, str(reason), [names.get(unit, str(unit))]))
         expected = None
-        if name in PER_CITY:
+        if name in PER_CITY or name == "identify":
             expected = list(cities["unit_id"])
         elif name == "exhausted_assessment":
             expected = list(cities.loc[cities["exhausted_batch"].notna(), "unit_id"])
-        if expected is None:
+        if not expected:
             continue
         df = _by_unit(res)
         main_key = {"classify": "type", "warning": "level", "coordination": "grade",
-                    "exhausted_assessment": "score"}[name]
+                    "exhausted_assessment": "score", "identify": "predicted"}[name]
         by_reason: dict[str, list[str]] = {}
         for uid in expected:
             have = uid in df.index and main_key in df.columns and _text(df.loc[uid, main_key]) != ""
             if not have:
-                why = _text(df.loc[uid, "missing"]) if uid in df.index and "missing" in df.columns else ""
-                by_reason.setdefault(why or _t(lang, "无结果（缺少数据）", "no result (missing data)"), []).append(names[uid])
-        for why, nm in by_reason.items():
+                why = why_detail.get((name, uid), "")
+                if not why and uid in df.index and "missing" in df.columns:
+                    why = _text(df.loc[uid, "missing"])
+                why = why or _scope_reason(name, res, types.get(uid, ""), lang)
+                by_reason.setdefault(why or _t(lang, "无结果：存储的运行中没有该城市的结果（通常因缺少数据）",
+                                               "no result stored for this city in the run (usually missing data)"),
+                                     []).append(names[uid])
+        for why, nm in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
             out.append(NotComputed(name, title, why, nm))
     return out
 
@@ -363,7 +420,8 @@ def _specs(results: dict[str, EngineResult]) -> list[dict]:
                     "version": run.get("version"), "spec_hash": run.get("spec_hash"),
                     "data_revision": run.get("data_revision"),
                     "created_at": created.isoformat(timespec="seconds") if hasattr(created, "isoformat") else str(created),
-                    "spec": json.dumps(run.get("spec"), ensure_ascii=False, indent=1, sort_keys=True, default=str)})
+                    "spec": json.dumps(run.get("spec"), ensure_ascii=False, sort_keys=True, default=str,
+                                       separators=(", ", ": "))})
     return out
 
 
@@ -380,8 +438,13 @@ def _map_frame(engine: Engine, results: dict[str, EngineResult]) -> pd.DataFrame
     return mf
 
 
-def build_report_data(engine: Engine, year: int | None = None, lang: str = "zh") -> ReportData:
-    """Gather the national report's content (registry, engine results, coverage, specs)."""
+def build_report_data(engine: Engine, year: int | None = None, lang: str = "zh",
+                      not_computed: list[tuple[str, str, str]] | None = None) -> ReportData:
+    """Gather the national report's content (registry, engine results, coverage, specs).
+
+    ``not_computed``: the ``(engine, unit_id | '*', reason)`` list of an
+    :class:`~rbcity.plan.assess.AssessResult` just run, for exact per-unit reasons.
+    """
     from rbcity import __version__
     from rbcity.data.cities import cities_frame
 
@@ -398,5 +461,5 @@ def build_report_data(engine: Engine, year: int | None = None, lang: str = "zh")
         classify=_classify(results["classify"], cities, lang), targets=_targets(results["targets"], cat, lang),
         warning=_warning(results["warning"], cities), coordination=_coordination(results["coordination"], cities),
         exhausted=_exhausted(results["exhausted_assessment"], cities), identify=_identify(results["identify"]),
-        not_computed=_not_computed(results, cities, year, lang), coverage=_coverage(engine, results, cities, year),
+        not_computed=_not_computed(results, cities, year, lang, not_computed), coverage=_coverage(engine, results, cities, year),
         specs=_specs(results), attributions=ATTRIBUTIONS, indicator_catalogue=cat)

@@ -68,7 +68,7 @@ def _charts(d: ReportData) -> dict[str, str]:
                                         t("各省资源型城市数", "Resource-based cities by province"), height=3.0,
                                         width=7.0)
     tg = d.targets
-    if tg.get("computed") and tg["national"]:
+    if tg.get("computed") and tg["any_value"]:
         col = {k: c for k, _, _, c in TARGET_STATUS}
         out["targets"] = charts.progress_chart(
             [(r["name"], r["baseline"], r["value"], r["target"], col.get(r["status"], "#999")) for r in tg["national"]],
@@ -77,18 +77,18 @@ def _charts(d: ReportData) -> dict[str, str]:
     else:
         out["targets"] = ""
     w = d.warning
-    if w.get("computed"):
+    if w.get("computed") and w["n"]:
         out["warning"] = charts.bar_chart([lv[1 + i] for lv in WARNING_LEVELS], [w["counts"][lv[0]] for lv in WARNING_LEVELS],
                                           t("各预警等级城市数", "Cities by warning level"),
                                           colors=[lv[3] for lv in WARNING_LEVELS], height=2.4)
     co = d.coordination
-    if co.get("computed"):
+    if co.get("computed") and co["n"]:
         out["coordination"] = charts.bar_chart([g_[i] for g_ in COORDINATION_GRADES],
                                                [co["counts"][g_[0]] for g_ in COORDINATION_GRADES],
                                                t("各协调等级城市数", "Cities by coordination grade"),
                                                colors=[g_[2] for g_ in COORDINATION_GRADES], height=2.8)
     ex = d.exhausted
-    if ex.get("computed"):
+    if ex.get("computed") and ex["n"]:
         rows = [r for r in ex["rows"] if r["score"] is not None]
         out["exhausted"] = charts.bar_chart([r["name"] for r in rows], [r["score"] for r in rows],
                                             t("资源枯竭城市绩效得分", "Assessment scores"), horizontal=True,
@@ -114,8 +114,8 @@ def map_options(d: ReportData) -> dict[str, dict]:
 
 def _map_wanted(d: ReportData, mid: str) -> bool:
     return {"map-type": True, "map-classify": d.classify.get("computed", False),
-            "map-warning": d.warning.get("computed", False),
-            "map-grade": d.coordination.get("computed", False)}[mid]
+            "map-warning": bool(d.warning.get("computed") and d.warning["n"]),
+            "map-grade": bool(d.coordination.get("computed") and d.coordination["n"])}[mid]
 
 
 def static_maps(d: ReportData) -> dict[str, str]:
@@ -156,12 +156,16 @@ def default_report_path(engine: Engine, name: str) -> Path:
 
 
 def write_national_report(engine: Engine, year: int | None = None, lang: str = "zh", fmt: str = "html",
-                          output: str | Path | None = None) -> Path:
-    """Build, render and write the national report; returns the file written."""
+                          output: str | Path | None = None,
+                          not_computed: list[tuple[str, str, str]] | None = None) -> Path:
+    """Build, render and write the national report; returns the file written.
+
+    ``not_computed`` (from :func:`rbcity.plan.assess.assess`) gives exact per-city reasons.
+    """
     from rbcity.outputs.report.pdf import check_format, html_to_pdf
 
     check_format(fmt)
-    d = build_report_data(engine, year, lang)
+    d = build_report_data(engine, year, lang, not_computed)
     path = Path(output) if output else default_report_path(
         engine, f"rbcity-report-{d.year if d.year is not None else 'registry'}-{lang}.{fmt}")
     html = render_national(d, "html" if fmt == "html" else "pdf")
