@@ -18,7 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from rbcity.outputs.cli import registry_cmds, run_cmd  # noqa: E402,F401  (registers commands)
+from rbcity.outputs.cli import registry_cmds, run_cmd, web_cmds  # noqa: E402,F401  (registers commands)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,260 @@
+"""Where the web layer reads from: the lower layers' functions, behind one small cache.
+
+Every page and API route reads through a :class:`Reader`. It calls the registry, data and plan
+layers (``cities_frame``, ``filter_cities``, the panel, coverage, ``latest_results``) and keeps
+their frames until the store's *data version* changes — the newest import batch, run and
+registry row count — so 50 people looking at the overview cost one SQL query each, not a
+pandas reload. The same version makes the API's ETags. The web layer never computes an index:
+scores, types, levels and grades come from the engines' stored results as they are.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from rbcity import __version__
+from rbcity.data import schema as s
+from rbcity.errors import UserError
+
+#: the engines of the results contract, in the plan's order, with Chinese and English names
+ENGINES: dict[str, tuple[str, str]] = {
+    "identify": ("资源型城市界定", "identification"),
+    "classify": ("综合分类与动态调整", "classification"),
+    "targets": ("规划目标评估", "target attainment"),
+    "warning": ("可持续发展预警", "early warning"),
+    "coordination": ("协调发展评价", "coordination"),
+    "exhausted_assessment": ("资源枯竭城市年度绩效考核", "annual assessment of resource-exhausted cities"),
+}
+
+
+class NotFound(UserError, LookupError):
+    """A run, import batch or engine that does not exist (the API answers 404)."""
+
+
+def check_engine(name: str) -> str:
+    if name not in ENGINES:
+        raise NotFound(f"未知的引擎 unknown engine {name!r}; known: {', '.join(ENGINES)}")
+    return name
+
+
+# --- the plan layer's reading API (rbcity.plan.runs), with the contract's own reading as fallback
+
+
+def _latest_run(engine: Engine, name: str, year: int | None = None) -> dict | None:
+    q = select(s.run).where(s.run.c.engine == name)
+    if year is not None:
+        q = q.where(s.run.c.year == year)
+    with engine.connect() as conn:
+        row = conn.execute(q.order_by(s.run.c.id.desc()).limit(1)).mappings().first()
+    return dict(row) if row else None
+
+
+def _latest_results(engine: Engine, name: str, year: int | None = None) -> pd.DataFrame:
+    run = _latest_run(engine, name, year)
+    if run is None:
+        return pd.DataFrame(columns=["unit_id", "year"])
+    with engine.connect() as conn:
+        long = pd.read_sql(select(s.result).where(s.result.c.run_id == run["id"]), conn)
+    return results_wide(long)
+
+
+def results_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """Long ``result`` rows → one row per (unit_id, year), one column per key (text wins when set)."""
+    if long.empty:
+        return pd.DataFrame(columns=["unit_id", "year"])
+    long = long.copy()
+    long["cell"] = long["text"].where(long["text"].notna(), long["value"])
+    wide = long.pivot_table(index=["unit_id", "year"], columns="key", values="cell", aggfunc="first")
+    wide = wide.reset_index()
+    wide.columns.name = None
+    for col in wide.columns[2:]:
+        as_num = pd.to_numeric(wide[col], errors="coerce")
+        if as_num.notna().sum() == wide[col].notna().sum():
+            wide[col] = as_num
+    return wide
+
+
+def _plan_runs() -> tuple[Callable, Callable]:
+    try:
+        from rbcity.plan.runs import latest_results, latest_run
+    except ImportError:  # the engines branch not merged yet: read the contract's tables directly
+        return _latest_run, _latest_results
+    return latest_run, latest_results
+
+
+class Reader:
+    """Cached reads of one store. Thread-safe; a cache entry lives until the data version moves."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._cache: dict[tuple, Any] = {}
+        self._lock = threading.Lock()
+        self._version: tuple | None = None
+
+    # -- versioning -------------------------------------------------------------------------
+    def version(self) -> str:
+        """A short string that changes whenever imports, runs or the registry change."""
+        with self.engine.connect() as conn:
+            b = conn.execute(select(func.max(s.import_batch.c.id))).scalar()
+            r = conn.execute(select(func.max(s.run.c.id))).scalar()
+            c = conn.execute(select(func.count()).select_from(s.city)).scalar()
+        v = (b or 0, r or 0, c or 0)
+        with self._lock:
+            if v != self._version:
+                self._cache.clear()
+                self._version = v
+        return f"{__version__}-{v[0]}-{v[1]}-{v[2]}"
+
+    def _cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        value = make()
+        with self._lock:
+            if len(self._cache) >= 1024:  # arbitrary filter combinations must not grow it forever
+                self._cache.clear()
+            self._cache[key] = value
+        return value
+
+    # -- registry ---------------------------------------------------------------------------
+    def cities(self) -> pd.DataFrame:
+        from rbcity.data.cities import cities_frame
+
+        return self._cached(("cities",), lambda: cities_frame(self.engine))
+
+    def filter_cities(self, **filters) -> pd.DataFrame:
+        from rbcity.registry.query import filter_cities
+
+        key = ("filter", tuple(sorted((k, v) for k, v in filters.items() if v)))
+        return self._cached(key, lambda: filter_cities(self.cities(), **filters))
+
+    def resolve(self, query: str):
+        """The registry city for a name or code (UnknownCity / AmbiguousCity otherwise)."""
+        from rbcity.registry.resolve import resolve_city
+
+        return self._cached(("resolve", query), lambda: resolve_city(query))
+
+    def city(self, unit_id: str) -> pd.Series:
+        return self.cities().set_index("unit_id").loc[unit_id]
+
+    def code_history(self, unit_id: str) -> pd.DataFrame:
+        from rbcity.data.cities import code_history_frame
+
+        return self._cached(("hist", unit_id), lambda: code_history_frame(self.engine, unit_id))
+
+    # -- data -------------------------------------------------------------------------------
+    def indicators(self) -> pd.DataFrame:
+        def make():
+            with self.engine.connect() as conn:
+                return pd.read_sql(select(s.indicator).order_by(s.indicator.c.indicator_id), conn)
+        return self._cached(("indicators",), make)
+
+    def observations(self, unit_ids: tuple[str, ...] = (), indicator_ids: tuple[str, ...] = (),
+                     year_from: int | None = None, year_to: int | None = None) -> pd.DataFrame:
+        """Long observations ``unit_id, year, indicator_id, value, unit, source, revision``."""
+        def make():
+            o = s.observation
+            q = select(o.c.unit_id, o.c.year, o.c.indicator_id, o.c.value, o.c.unit, o.c.source,
+                       o.c.revision, o.c.batch_id)
+            if unit_ids:
+                q = q.where(o.c.unit_id.in_(unit_ids))
+            if indicator_ids:
+                q = q.where(o.c.indicator_id.in_(indicator_ids))
+            if year_from is not None:
+                q = q.where(o.c.year >= year_from)
+            if year_to is not None:
+                q = q.where(o.c.year <= year_to)
+            with self.engine.connect() as conn:
+                return pd.read_sql(q.order_by(o.c.unit_id, o.c.indicator_id, o.c.year), conn)
+        return self._cached(("obs", unit_ids, indicator_ids, year_from, year_to), make)
+
+    @staticmethod
+    def wide(long: pd.DataFrame) -> pd.DataFrame:
+        """One row per (unit_id, year), one column per indicator."""
+        if long.empty:
+            return pd.DataFrame(columns=["unit_id", "year"])
+        w = long.pivot_table(index=["unit_id", "year"], columns="indicator_id", values="value",
+                             aggfunc="first").reset_index()
+        w.columns.name = None
+        return w
+
+    def coverage(self) -> pd.DataFrame:
+        """Per indicator and year: registry cities with a value, and their share of the 262."""
+        def make():
+            o = s.observation
+            q = (select(o.c.indicator_id, o.c.year, func.count(func.distinct(o.c.unit_id)).label("n_cities"))
+                 .join(s.city, s.city.c.unit_id == o.c.unit_id)
+                 .group_by(o.c.indicator_id, o.c.year).order_by(o.c.indicator_id, o.c.year))
+            with self.engine.connect() as conn:
+                df = pd.read_sql(q, conn)
+            df["share"] = (df["n_cities"] / max(len(self.cities()), 1)).round(4)
+            return df
+        return self._cached(("coverage",), make)
+
+    # -- imports ----------------------------------------------------------------------------
+    def imports(self) -> pd.DataFrame:
+        def make():
+            with self.engine.connect() as conn:
+                return pd.read_sql(select(s.import_batch).order_by(s.import_batch.c.id.desc()), conn)
+        return self._cached(("imports",), make)
+
+    def import_batch(self, batch_id: int) -> dict:
+        df = self.imports()
+        hit = df[df["id"] == batch_id]
+        if hit.empty:
+            raise NotFound(f"没有这个导入批次 no import batch {batch_id}")
+        return hit.iloc[0].to_dict()
+
+    def rejects(self, batch_id: int) -> pd.DataFrame:
+        self.import_batch(batch_id)
+
+        def make():
+            r = s.rejected_row
+            with self.engine.connect() as conn:
+                return pd.read_sql(select(r).where(r.c.batch_id == batch_id).order_by(r.c.id), conn)
+        return self._cached(("rejects", batch_id), make)
+
+    # -- runs and results -------------------------------------------------------------------
+    def runs(self, engine_name: str | None = None) -> pd.DataFrame:
+        def make():
+            q = select(s.run.c.id, s.run.c.engine, s.run.c.year, s.run.c.spec_hash,
+                       s.run.c.data_revision, s.run.c.version, s.run.c.created_at)
+            if engine_name:
+                q = q.where(s.run.c.engine == engine_name)
+            with self.engine.connect() as conn:
+                return pd.read_sql(q.order_by(s.run.c.id.desc()), conn)
+        return self._cached(("runs", engine_name), make)
+
+    def run(self, run_id: int) -> dict:
+        def make():
+            with self.engine.connect() as conn:
+                row = conn.execute(select(s.run).where(s.run.c.id == run_id)).mappings().first()
+            return dict(row) if row else None
+        row = self._cached(("run", run_id), make)
+        if row is None:
+            raise NotFound(f"没有这次运行 no run {run_id}")
+        return row
+
+    def latest_run(self, name: str, year: int | None = None) -> dict | None:
+        check_engine(name)
+        return self._cached(("latest_run", name, year), lambda: _plan_runs()[0](self.engine, name, year))
+
+    def results(self, name: str, year: int | None = None) -> pd.DataFrame:
+        """The engine's newest results (for ``year`` if given), wide, per the results contract."""
+        check_engine(name)
+        return self._cached(("results", name, year), lambda: _plan_runs()[1](self.engine, name, year))
+
+    def result_years(self, name: str) -> list[int]:
+        check_engine(name)
+        def make():
+            with self.engine.connect() as conn:
+                ys = conn.execute(select(s.run.c.year).where(s.run.c.engine == name)
+                                  .distinct()).scalars().all()
+            return sorted(int(y) for y in ys if y is not None)
+        return self._cached(("years", name), make)
