@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated, Any
 
 import pandas as pd
@@ -15,7 +15,7 @@ from rbcity.outputs.web.auth import User, authenticate, basic_credentials, get_u
 from rbcity.outputs.web.sources import Reader
 
 
-class Fmt(str, Enum):
+class Fmt(StrEnum):
     json = "json"
     csv = "csv"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,7 +13,7 @@ from rbcity.outputs.web.sources import Reader
 router = APIRouter(tags=["observations"])
 
 
-class Shape(str, Enum):
+class Shape(StrEnum):
     long = "long"
     wide = "wide"
 
