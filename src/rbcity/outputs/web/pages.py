@@ -88,6 +88,10 @@ def _year_arg(year: str | None) -> int | None:
 
 
 def _results(reader: Reader, engine: str, year: int | None) -> tuple[pd.DataFrame, dict | None]:
+    """The engine's results for ``year``; for no year, those of the newest year it has a run for."""
+    if year is None:
+        years = reader.result_years(engine)
+        year = years[-1] if years else None
     run = reader.latest_run(engine, year)
     if run is None:
         return pd.DataFrame(columns=["unit_id", "year"]), None
@@ -108,45 +112,44 @@ def overview(request: Request, lang: Lang = "zh"):
     return render(request, "overview.html", "overview", **ctx)
 
 
+def _latest_by_unit(df: pd.DataFrame, column: str) -> pd.Series:
+    """The newest year's ``column`` per unit_id of a wide results frame (empty when absent)."""
+    if df.empty or column not in df:
+        return pd.Series(dtype=object)
+    return df.sort_values("year").groupby("unit_id")[column].last()
+
+
 def _overview_ctx(reader: Reader, lang: str) -> dict:
+    """Counts and one ECharts map option per colouring (report's ``echarts_map_option``)."""
+    from rbcity.outputs.geo import CAPTION, map_frame
+    from rbcity.outputs.maps import echarts_map_option
     from rbcity.registry.labels import LEVELS, TYPES, label
 
     df = reader.cities()
-    layers: dict[str, dict[str, str]] = {"type": {}}
-    legends: dict[str, list[tuple[str, str]]] = {
-        "type": [(label(TYPES, k, lang), c) for k, c in i18n.TYPE_COLOURS.items()]}
-    for r in df.itertuples():
-        layers["type"][r.unit_id] = i18n.TYPE_COLOURS.get(r.type_2013, "#999")
-    cls, _ = _results(reader, "classify", None)
-    if not cls.empty and "type" in cls:
-        last = cls.sort_values("year").groupby("unit_id").last()
-        layers["class"] = {u: i18n.TYPE_COLOURS.get(t, "#bbb") for u, t in last["type"].fillna("").items()}
-        legends["class"] = legends["type"] + [("无数据" if lang == "zh" else "no data", "#bbb")]
-    warn, _ = _results(reader, "warning", None)
-    if not warn.empty and "color" in warn:
-        last = warn.sort_values("year").groupby("unit_id").last()
-        layers["warning"] = {u: i18n.COLOURS.get(c, "#bbb") for u, c in last["color"].fillna("").items()}
-        legends["warning"] = [(i18n.zh_en(w, i18n.WARNING_LEVELS, lang), c) for w, c in
-                              zip(i18n.WARNING_LEVELS, ["#2e9d52", "#2f6fd0", "#e0b400", "#ee7d1a", "#d62d20"], strict=True)]
-    coord, _ = _results(reader, "coordination", None)
-    if not coord.empty and "grade" in coord:
-        last = coord.sort_values("year").groupby("unit_id").last()
-        idx = {g: i for i, g in enumerate(i18n.COORD_GRADES)}
-        layers["grade"] = {u: i18n.GRADE_COLOURS[idx[g]] if g in idx else "#bbb"
-                           for u, g in last["grade"].fillna("").items()}
-        legends["grade"] = [(i18n.zh_en(g, i18n.COORD_GRADES, lang), c)
-                            for g, c in zip(i18n.COORD_GRADES, i18n.GRADE_COLOURS, strict=True)]
-    has = df["lon"].notna() & df["lat"].notna()
-    points = [{"id": r.unit_id, "name": r.name, "value": [round(r.lon, 3), round(r.lat, 3)]}
-              for r in df[has].itertuples()]
+    frame = reader._cached(("map_frame",), lambda: map_frame(reader.engine))
+    layers = ["type"]
+    cls = _latest_by_unit(_results(reader, "classify", None)[0], "type")
+    if not cls.empty:
+        frame = frame.assign(classify_type=frame["unit_id"].map(cls).replace("", None))
+        layers.append("classify_type")
+    warn = _latest_by_unit(_results(reader, "warning", None)[0], "level")
+    if not warn.empty:
+        frame = frame.assign(warning=frame["unit_id"].map(warn).astype("Int64").astype(object)
+                             .where(frame["unit_id"].map(warn).notna(), None))
+        layers.append("warning")
+    grade = _latest_by_unit(_results(reader, "coordination", None)[0], "grade")
+    if not grade.empty:
+        frame = frame.assign(grade=frame["unit_id"].map(grade))
+        layers.append("grade")
+    options = {k: echarts_map_option(frame, k, lang) for k in layers}
     by_type = [(label(TYPES, k, lang), int((df["type_2013"] == k).sum())) for k in TYPES]
     by_level = [(label(LEVELS, k, lang), int((df["level"] == k).sum())) for k in LEVELS]
-    layer_names = {"type": "by_type", "class": "by_class", "warning": "by_warning", "grade": "by_grade"}
+    layer_names = {"type": "by_type", "classify_type": "by_class", "warning": "by_warning", "grade": "by_grade"}
+    n_no_coords = int((df["lon"].isna() | df["lat"].isna()).sum())
     return {"n": len(df), "n_exhausted": int(df["exhausted_batch"].notna().sum()),
-            "by_type": by_type, "by_level": by_level, "n_no_coords": int((~has).sum()),
-            "layer_names": [(k, layer_names[k]) for k in layers],
-            "map_json": json.dumps({"points": points, "layers": layers, "legends": legends},
-                                   ensure_ascii=False)}
+            "by_type": by_type, "by_level": by_level, "n_no_coords": n_no_coords,
+            "caption": CAPTION[lang], "layer_names": [(k, layer_names[k]) for k in layers],
+            "map_json": json.dumps(options, ensure_ascii=False).replace("</", "<\\/")}
 
 
 # --- cities ----------------------------------------------------------------------------------
@@ -249,7 +252,7 @@ def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
         cls["type_label"] = label(TYPES, cls.get("type") or "", lang) or cls.get("missing") or "—"
         cls["type_2013_label"] = label(TYPES, cls.get("type_2013") or row["type_2013"], lang)
     return {"unit_id": unit_id, "name": row["name"], "facts": facts, "extra": extra,
-            "hist": hist.to_dict("records"), "series_json": json.dumps(series, ensure_ascii=False),
+            "hist": hist.to_dict("records"), "series_json": json.dumps(series, ensure_ascii=False).replace("</", "<\\/"),
             "has_series": bool(series), "cls": cls, "warn": warn, "coord": coord, "exh": exh,
             "targets": targets}
 
@@ -303,6 +306,7 @@ def _engine_page(request: Request, engine: str, template: str, page: str, year: 
 
 def _engine_ctx(reader, engine, y, lang, make) -> dict:
     df, run = _results(reader, engine, y)
+    y = run["year"] if run is not None and y is None else y
     ctx = {"engine": engine, "engine_name": ENGINES[engine][0 if lang == "zh" else 1],
            "years": reader.result_years(engine), "year": y, "run": run}
     if run is not None:

@@ -1,39 +1,32 @@
-/* rbcity dashboard: the overview map (ECharts scatter on lon/lat, no map tiles or CDN) and
-   a city's indicator trends. Data arrives as JSON embedded in the page. */
-window.rbcity = (function () {
+/* rbcity dashboard: the overview map (options built in Python by
+   rbcity.outputs.maps.echarts_map_option, drawn by rbcity-charts.js on the shipped prefecture
+   GeoJSON — nothing from a CDN) and a city's indicator trends. Data arrives as JSON in the page. */
+window.rbcityWeb = (function () {
   function readJSON(id) { return JSON.parse(document.getElementById(id).textContent); }
 
   function drawMap(el, selectId, dataId, lang) {
-    var data = readJSON(dataId);
+    var options = readJSON(dataId);
     var node = document.getElementById(el);
-    var chart = echarts.init(node, null, { renderer: "canvas" });
     var select = document.getElementById(selectId);
-    function render() {
-      var layer = data.layers[select.value] || {};
-      var points = data.points.map(function (p) {
-        return { name: p.name, id: p.id, value: p.value, itemStyle: { color: layer[p.id] || "#bbb" } };
+    return fetch("/static/geo/prefectures_2020.geojson").then(function (r) { return r.json(); }).then(function (geo) {
+      var chart = window.rbcity.drawMap(node, options[select.value], geo);
+      function render() {
+        var opt = options[select.value];
+        chart.setOption(opt, true);
+        var n = 0;
+        opt.series.forEach(function (s) { n += s.data.length; });
+        node.setAttribute("data-drawn", String(n));
+        node.setAttribute("data-layer", select.value);
+      }
+      select.addEventListener("change", render);
+      chart.on("click", function (p) {
+        if (p.data && p.data.unit_id) {
+          window.location.href = "/cities/" + p.data.unit_id + (lang === "en" ? "?lang=en" : "");
+        }
       });
-      var legend = (data.legends[select.value] || []).map(function (l) { return l[0] + " ■"; });
-      chart.setOption({
-        animation: false,
-        title: { text: (data.legends[select.value] || []).map(function (l) { return l[0]; }).join("  "), textStyle: { fontSize: 12, fontWeight: "normal" }, left: 10, top: 5 },
-        grid: { left: 50, right: 20, top: 40, bottom: 40 },
-        tooltip: { formatter: function (p) { return p.data.name + " (" + p.data.id + ")"; } },
-        xAxis: { type: "value", min: 73, max: 135, name: lang === "zh" ? "经度" : "lon" },
-        yAxis: { type: "value", min: 17, max: 54, name: lang === "zh" ? "纬度" : "lat" },
-        series: [{ type: "scatter", symbolSize: 9, data: points }]
-      }, true);
-      node.setAttribute("data-drawn", String(points.length));
-      node.setAttribute("data-legend", legend.join("|"));
-    }
-    select.addEventListener("change", render);
-    chart.on("click", function (p) {
-      var q = lang === "en" ? "?lang=en" : "";
-      window.location.href = "/cities/" + p.data.id + q;
+      render();
+      return chart;
     });
-    window.addEventListener("resize", function () { chart.resize(); });
-    render();
-    return chart;
   }
 
   function drawTrends(el, selectId, dataId) {

@@ -1,0 +1,46 @@
+"""Fixtures for the web tests: a seeded store, an app on it, a test client, a writing user."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory):
+    """URL of a store with the registry, the seed rows and two accounts (analyst, viewer)."""
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+    from rbcity.outputs.web.auth import add_user
+    from web_seed import seed
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.sqlite'}"
+    engine = open_store(url)
+    load_registry_into(engine)
+    seed(engine)
+    add_user(engine, "ana", PASSWORD)
+    add_user(engine, "vic", PASSWORD, role="viewer")
+    return url
+
+
+@pytest.fixture(scope="session")
+def app(web_db, tmp_path_factory):
+    from rbcity.outputs.web.app import create_app
+
+    return create_app(web_db, secret="test-secret", upload_limit=200_000,
+                      upload_dir=str(tmp_path_factory.mktemp("uploads")))
+
+
+@pytest.fixture()
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+def basic(user: str = "ana", password: str = PASSWORD) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
