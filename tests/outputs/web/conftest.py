@@ -12,10 +12,11 @@ PASSWORD = "correct horse battery"
 @pytest.fixture(scope="session")
 def web_db(tmp_path_factory):
     """URL of a store with the registry, the seed rows and two accounts (analyst, viewer)."""
+    from web_seed import seed
+
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
     from rbcity.outputs.web.auth import add_user
-    from web_seed import seed
 
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.sqlite'}"
     engine = open_store(url)

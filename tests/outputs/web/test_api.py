@@ -7,8 +7,9 @@ import csv
 import io
 
 import pytest
-from conftest import basic
 from web_seed import FUXIN, HEGANG, JIUTAI
+
+from conftest import basic
 
 
 def test_health(client):

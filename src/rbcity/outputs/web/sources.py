@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 from rbcity import __version__
 from rbcity.data import schema as s
 from rbcity.errors import UserError
+from rbcity.plan.runs import latest_results, latest_run
 
 #: the engines of the results contract, in the plan's order, with Chinese and English names
 ENGINES: dict[str, tuple[str, str]] = {
@@ -41,51 +42,6 @@ def check_engine(name: str) -> str:
     if name not in ENGINES:
         raise NotFound(f"未知的引擎 unknown engine {name!r}; known: {', '.join(ENGINES)}")
     return name
-
-
-# --- the plan layer's reading API (rbcity.plan.runs), with the contract's own reading as fallback
-
-
-def _latest_run(engine: Engine, name: str, year: int | None = None) -> dict | None:
-    q = select(s.run).where(s.run.c.engine == name)
-    if year is not None:
-        q = q.where(s.run.c.year == year)
-    with engine.connect() as conn:
-        row = conn.execute(q.order_by(s.run.c.id.desc()).limit(1)).mappings().first()
-    return dict(row) if row else None
-
-
-def _latest_results(engine: Engine, name: str, year: int | None = None) -> pd.DataFrame:
-    run = _latest_run(engine, name, year)
-    if run is None:
-        return pd.DataFrame(columns=["unit_id", "year"])
-    with engine.connect() as conn:
-        long = pd.read_sql(select(s.result).where(s.result.c.run_id == run["id"]), conn)
-    return results_wide(long)
-
-
-def results_wide(long: pd.DataFrame) -> pd.DataFrame:
-    """Long ``result`` rows → one row per (unit_id, year), one column per key (text wins when set)."""
-    if long.empty:
-        return pd.DataFrame(columns=["unit_id", "year"])
-    long = long.copy()
-    long["cell"] = long["text"].where(long["text"].notna(), long["value"])
-    wide = long.pivot_table(index=["unit_id", "year"], columns="key", values="cell", aggfunc="first")
-    wide = wide.reset_index()
-    wide.columns.name = None
-    for col in wide.columns[2:]:
-        as_num = pd.to_numeric(wide[col], errors="coerce")
-        if as_num.notna().sum() == wide[col].notna().sum():
-            wide[col] = as_num
-    return wide
-
-
-def _plan_runs() -> tuple[Callable, Callable]:
-    try:
-        from rbcity.plan.runs import latest_results, latest_run
-    except ImportError:  # the engines branch not merged yet: read the contract's tables directly
-        return _latest_run, _latest_results
-    return latest_run, latest_results
 
 
 class Reader:
@@ -243,12 +199,12 @@ class Reader:
 
     def latest_run(self, name: str, year: int | None = None) -> dict | None:
         check_engine(name)
-        return self._cached(("latest_run", name, year), lambda: _plan_runs()[0](self.engine, name, year))
+        return self._cached(("latest_run", name, year), lambda: latest_run(self.engine, name, year))
 
     def results(self, name: str, year: int | None = None) -> pd.DataFrame:
         """The engine's newest results (for ``year`` if given), wide, per the results contract."""
         check_engine(name)
-        return self._cached(("results", name, year), lambda: _plan_runs()[1](self.engine, name, year))
+        return self._cached(("results", name, year), lambda: latest_results(self.engine, name, year))
 
     def result_years(self, name: str) -> list[int]:
         check_engine(name)
