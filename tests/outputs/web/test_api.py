@@ -114,7 +114,7 @@ def test_engines_and_results(client):
     r = client.get("/api/results/exhausted_assessment", params={"unit": FUXIN, "year": 2018})
     assert r.json()["items"][0]["grade"] == "优秀"
     run = client.get("/api/results/classify/run").json()
-    assert run["engine"] == "classify" and run["summary"]["transition_matrix"]["declining"]["regenerating"] == 1
+    assert run["engine"] == "classify" and run["summary"]["transition"]["declining"]["regenerating"] == 1
     r = client.get("/api/results/targets", params={"format": "csv"})
     assert r.status_code == 200 and "gdp_per_capita.status" in r.text.splitlines()[0]
 

@@ -53,8 +53,8 @@ def seed(engine) -> dict[str, int]:
             reason_code="not_a_number", reason="值不是数字 value is not a number"))
         runs = {}
         runs["classify"] = _run(conn, "classify", 2018, {
-            "cutoffs": {"resource": 0.5}, "agreement": {"accuracy": 0.5},
-            "transition_matrix": {"declining": {"regenerating": 1, "declining": 1}}}, [
+            "cutoffs": {"resource": 0.5}, "agreement_year": {"accuracy": 0.5, "year": 2018},
+            "transition": {"declining": {"regenerating": 1, "declining": 1}}}, [
             (HEGANG, "type", "regenerating"), (HEGANG, "type_2013", "declining"), (HEGANG, "moved", 1.0),
             (HEGANG, "resource_score", 0.31), (HEGANG, "development_score", 0.72),
             (HEGANG, "reason", "发展得分0.72高于再生型门槛0.60（+0.12） development score 0.72 above the regenerating cut-off 0.60 by 0.12"),

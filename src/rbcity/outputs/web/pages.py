@@ -99,7 +99,8 @@ def _results(reader: Reader, engine: str, year: int | None) -> tuple[pd.DataFram
 
 
 def _with_names(reader: Reader, df: pd.DataFrame) -> pd.DataFrame:
-    names = reader.cities()[["unit_id", "name", "province", "type_2013"]]
+    names = reader.cities()[["unit_id", "name", "province", "type_2013"]].rename(
+        columns={"type_2013": "registry_type_2013"})
     return df.merge(names, on="unit_id", how="left")
 
 
@@ -318,7 +319,7 @@ def _transitions(reader, df, run, lang):
     from rbcity.registry.labels import TYPES, label
 
     summary = run.get("summary") or {}
-    matrix = summary.get("transition_matrix") or {}
+    matrix = summary.get("transition") or summary.get("transition_matrix") or {}
     types = list(TYPES)
     grid = [[label(TYPES, a, lang)] + [int((matrix.get(a) or {}).get(b, 0)) for b in types] for a in types]
     moved = _with_names(reader, df)
@@ -327,9 +328,10 @@ def _transitions(reader, df, run, lang):
     else:
         moved = moved.iloc[0:0]
     rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"],
-             "from": label(TYPES, r.get("type_2013") or "", lang), "to": label(TYPES, r.get("type") or "", lang),
+             "from": label(TYPES, r.get("type_2013") or r["registry_type_2013"] or "", lang), "to": label(TYPES, r.get("type") or "", lang),
              "reason": r.get("reason") or ""} for r in moved.to_dict("records")]
-    acc = (summary.get("agreement") or {}).get("accuracy") if isinstance(summary.get("agreement"), dict) else summary.get("accuracy")
+    agree = summary.get("agreement_year") or summary.get("agreement") or {}
+    acc = agree.get("accuracy") if isinstance(agree, dict) else None
     return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc}
 
 
