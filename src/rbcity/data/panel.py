@@ -1,0 +1,72 @@
+"""Reading the stored statistics back as a panel: long (canonical) or wide (for methods).
+
+``load_panel`` returns the current value of each (unit, year, indicator) with its unit,
+source and revision; ``to_wide`` pivots it to one column per indicator; ``data_revision`` is
+the newest committed import batch, recorded with every engine run so a result can be
+regenerated from the same data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from rbcity.data import schema as s
+
+LONG_COLUMNS = ["unit_id", "year", "indicator_id", "value", "unit", "source", "revision"]
+
+
+def _list(x) -> list | None:
+    if x is None:
+        return None
+    if isinstance(x, str | int):
+        return [x]
+    return list(x)
+
+
+def load_panel(engine: Engine, indicators: Iterable[str] | str | None = None,
+               years: Iterable[int] | int | None = None, units: Iterable[str] | str | None = None,
+               registry_only: bool = False) -> pd.DataFrame:
+    """Long panel ``unit_id, year, indicator_id, value, unit, source, revision`` sorted by
+    unit, indicator, year. Filters: indicator ids, years, unit ids; ``registry_only`` keeps the
+    262 resource-based cities of 2013."""
+    o = s.observation.c
+    q = select(o.unit_id, o.year, o.indicator_id, o.value, o.unit, o.source, o.revision)
+    if (ind := _list(indicators)) is not None:
+        q = q.where(o.indicator_id.in_(ind))
+    if (yrs := _list(years)) is not None:
+        q = q.where(o.year.in_([int(y) for y in yrs]))
+    if (uts := _list(units)) is not None:
+        q = q.where(o.unit_id.in_([str(u) for u in uts]))
+    if registry_only:
+        q = q.where(o.unit_id.in_(select(s.city.c.unit_id)))
+    q = q.order_by(o.unit_id, o.indicator_id, o.year)
+    with engine.connect() as conn:
+        df = pd.read_sql(q, conn)
+    if df.empty:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            LONG_COLUMNS, ["object", "int64", "object", "float64", "object", "object", "int64"], strict=True)})
+    df["year"] = df["year"].astype("int64")
+    df["value"] = df["value"].astype(float)
+    df["revision"] = df["revision"].astype("int64")
+    return df[LONG_COLUMNS]
+
+
+def to_wide(long_df: pd.DataFrame) -> pd.DataFrame:
+    """``long_df`` pivoted: index (unit_id, year), one float column per indicator_id."""
+    if long_df.empty:
+        return pd.DataFrame(index=pd.MultiIndex.from_arrays([[], []], names=["unit_id", "year"]))
+    w = long_df.pivot(index=["unit_id", "year"], columns="indicator_id", values="value")
+    w.columns.name = None
+    return w.sort_index()
+
+
+def data_revision(engine: Engine) -> int:
+    """The newest committed import batch id (0 for a store without data)."""
+    with engine.connect() as conn:
+        v = conn.execute(select(func.max(s.import_batch.c.id)).where(
+            s.import_batch.c.status == "committed")).scalar()
+    return int(v or 0)
