@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from conftest import make_panel, make_registry
 
+from conftest import make_panel, make_registry
 from rbcity.plan.classify import agreement, apply_rules, run_classify
 from rbcity.plan.runs import widen
 from rbcity.plan.specs import load_spec

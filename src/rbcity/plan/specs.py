@@ -8,7 +8,7 @@ and hashed (:func:`rbcity.plan.runs.spec_hash`); the engines read it, never the 
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -23,7 +23,7 @@ class SpecError(UserError):
     """A spec file or override is malformed (names the file and the key)."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_default(name: str) -> dict:
     path = resources.files("rbcity").joinpath("config", f"{name}.yaml")
     try:

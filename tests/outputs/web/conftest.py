@@ -45,3 +45,16 @@ def client(app):
 
 def basic(user: str = "ana", password: str = PASSWORD) -> dict:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.fixture(scope="module")
+def write_client(tmp_path_factory):
+    """A client on its own seeded store, for tests that import or re-run."""
+    from fastapi.testclient import TestClient
+
+    from rbcity.outputs.web.app import create_app
+
+    url = seeded_store(tmp_path_factory.mktemp("webw") / "w.sqlite")
+    app = create_app(url, secret="test-secret", upload_dir=str(tmp_path_factory.mktemp("upw")))
+    with TestClient(app) as c:
+        yield c

@@ -75,12 +75,17 @@ def test_etag_304(client):
 
 
 def test_indicators_and_coverage(client):
-    ids = [i["indicator_id"] for i in client.get("/api/indicators").json()["items"]]
-    assert ids == ["gdp_per_capita", "mining_share"]
-    cov = {(c["indicator_id"], c["year"]): c for c in client.get("/api/coverage").json()["items"]}
-    assert cov[("gdp_per_capita", 2014)]["n_cities"] == 2  # 鹤岗 and 九台
-    assert cov[("gdp_per_capita", 2017)]["n_cities"] == 1
-    assert cov[("gdp_per_capita", 2014)]["share"] == round(2 / 262, 4)
+    from rbcity.data.catalogue import load_catalogue
+
+    items = client.get("/api/indicators").json()["items"]
+    assert sorted(i["indicator_id"] for i in items) == sorted(load_catalogue()["indicator_id"])
+    gdp = [i for i in items if i["indicator_id"] == "gdp_per_capita"][0]
+    assert gdp["name_zh"] == "人均地区生产总值" and gdp["unit"] == "元/人"
+    cov = {c["indicator_id"]: c for c in client.get("/api/coverage").json()["items"]}
+    assert cov["gdp_per_capita"]["n_cities"] == 2  # 鹤岗 and 九台
+    assert cov["gdp_per_capita"]["n_values"] == 9 and cov["gdp_per_capita"]["years"] == "2013–2018"
+    assert cov["mining_employment_share"]["n_cities"] == 1
+    assert cov["gdp_per_capita"]["share_cities"] == round(2 / 262, 3)
 
 
 def test_observations_long_wide_csv(client):
@@ -89,7 +94,7 @@ def test_observations_long_wide_csv(client):
     assert [(o["year"], o["value"]) for o in items] == [(y, 30000.0 + 1000 * (y - 2013)) for y in range(2013, 2019)]
     r = client.get("/api/observations", params={"city": ["鹤岗"], "shape": "wide", "year_from": 2015, "year_to": 2016})
     wide = r.json()["items"]
-    assert [(w["year"], w["gdp_per_capita"], w["mining_share"]) for w in wide] == [(2015, 32000.0, 18.0), (2016, 33000.0, 17.0)]
+    assert [(w["year"], w["gdp_per_capita"], w["mining_employment_share"]) for w in wide] == [(2015, 32000.0, 18.0), (2016, 33000.0, 17.0)]
     r = client.get("/api/observations", params={"city": "九台", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert [float(x["value"]) for x in rows] == [50000.0, 50500.0, 51000.0]
@@ -193,3 +198,28 @@ def test_openapi_schema(client):
     assert not any(p.startswith("/cities") for p in paths)  # pages are not API
     params = {q["name"] for q in paths["/api/cities"]["get"]["parameters"]}
     assert {"province", "level", "type", "exhausted", "search", "limit", "offset", "format"} <= params
+
+
+def test_import_via_api_reports_bad_row_and_lands_the_rest(write_client):
+    client = write_client
+    body = ("城市,年份,指标,数值,单位\n鹤岗市,2019,人均地区生产总值,36000,元/人\n"
+            "九台市,2019,人均地区生产总值,52000,元/人\n大庆市,2019,人均地区生产总值,abc,元/人\n").encode()
+    files = {"file": ("api_upload.csv", body, "text/csv")}
+    dry = client.post("/api/imports", files=files, data={"source": "api test", "dry_run": "true"}, headers=basic())
+    assert dry.status_code == 200, dry.text
+    rep = dry.json()
+    assert rep["status"] == "dry-run" and rep["n_accepted"] == 2
+    assert [(r["row"], r["column"], r["raw_value"], r["reason_code"]) for r in rep["rejects"]] == [(4, "数值", "abc", "not_a_number")]
+    assert client.get("/api/observations", params={"city": "鹤岗", "year_from": 2019}).json()["total"] == 0
+    done = client.post("/api/imports", files=files, data={"source": "api test"}, headers=basic()).json()
+    assert done["status"] == "committed" and done["file"] == "api_upload.csv"
+    obs = client.get("/api/observations", params={"city": ["鹤岗", "九台"], "year_from": 2019}).json()["items"]
+    assert sorted((o["unit_id"], o["value"]) for o in obs) == [("220181", 52000.0), ("230400", 36000.0)]
+    rej = client.get(f"/api/imports/{done['batch_id']}/rejects").json()["items"]
+    assert [r["raw_value"] for r in rej] == ["abc"]
+    from rbcity.outputs.web.audit import audit_frame
+
+    _, log = audit_frame(client.app.state.engine)
+    last = log.iloc[0]
+    assert last["username"] == "ana" and last["action"] == "import"
+    assert last["detail"]["file"] == "api_upload.csv" and last["detail"]["batch_id"] == done["batch_id"]

@@ -14,16 +14,9 @@ from rbcity.data import schema as s
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 HEGANG, JIUTAI, FUXIN, DAQING = "230400", "220181", "210900", "230600"
 
-INDICATORS = [
-    dict(indicator_id="gdp_per_capita", name_zh="人均地区生产总值", name_en="GDP per capita", unit="元",
-         direction=1, dimension="economy"),
-    dict(indicator_id="mining_share", name_zh="采矿业从业人员比重", name_en="Mining employment share",
-         unit="%", direction=-1, dimension="resource"),
-]
-
 #: (unit, indicator, year) → value
 OBS = {(HEGANG, "gdp_per_capita", y): 30000.0 + 1000 * (y - 2013) for y in range(2013, 2019)}
-OBS |= {(HEGANG, "mining_share", y): 20.0 - (y - 2013) for y in range(2013, 2019)}
+OBS |= {(HEGANG, "mining_employment_share", y): 20.0 - (y - 2013) for y in range(2013, 2019)}
 OBS |= {(JIUTAI, "gdp_per_capita", y): 50000.0 + 500 * (y - 2013) for y in range(2013, 2016)}
 
 
@@ -40,13 +33,15 @@ def _run(conn, engine: str, year: int, summary: dict, rows: list[tuple]) -> int:
 
 def seed(engine) -> dict[str, int]:
     """Write the fixture rows into a migrated store with the registry loaded; returns run ids."""
+    from rbcity.data.importer import ensure_ready
+
+    ensure_ready(engine)  # registry and the indicator catalogue (gdp_per_capita, mining_employment_share)
     with engine.begin() as conn:
-        conn.execute(insert(s.indicator), INDICATORS)
         bid = conn.execute(insert(s.import_batch).values(
             file="seed.csv", sha256="0" * 64, source="test seed", status="committed", n_rows=16,
             n_accepted=15, n_rejected=1, n_new=15, user="seed", created_at=NOW)).inserted_primary_key[0]
         conn.execute(insert(s.observation), [
-            dict(unit_id=u, year=y, indicator_id=i, value=v, unit="元" if i == "gdp_per_capita" else "%",
+            dict(unit_id=u, year=y, indicator_id=i, value=v, unit="元/人" if i == "gdp_per_capita" else "%",
                  source="test seed", revision=1, batch_id=bid) for (u, i, y), v in OBS.items()])
         conn.execute(insert(s.rejected_row).values(
             batch_id=bid, file="seed.csv", sheet="", row=7, column="value", raw_value="n/a",
@@ -66,7 +61,7 @@ def seed(engine) -> dict[str, int]:
             (HEGANG, "safety_score", 38.5), (HEGANG, "level", 3.0), (HEGANG, "level_label", "重警"),
             (HEGANG, "color", "orange"),
             (HEGANG, "reasons", json.dumps(["采矿业比重高 mining share high", "人口流失 population loss"], ensure_ascii=False)),
-            (HEGANG, "top_obstacles", json.dumps([{"indicator_id": "mining_share", "share": 0.41}])),
+            (HEGANG, "top_obstacles", json.dumps([{"indicator_id": "mining_employment_share", "share": 0.41}])),
             (JIUTAI, "safety_score", 81.0), (JIUTAI, "level", 0.0), (JIUTAI, "level_label", "无警"),
             (JIUTAI, "color", "green"), (JIUTAI, "reasons", "[]"), (JIUTAI, "top_obstacles", "[]"),
         ])
@@ -79,8 +74,8 @@ def seed(engine) -> dict[str, int]:
             ("national", "gdp_per_capita.target", 45000.0), ("national", "gdp_per_capita.share_covered", 0.8),
             ("national", "gdp_per_capita.status", "on_track"), ("national", "gdp_per_capita.arrow", "➚"),
             ("national", "gdp_per_capita.projection", 47000.0),
-            ("type:declining", "mining_share.value", 15.0), ("type:declining", "mining_share.target", 12.0),
-            ("type:declining", "mining_share.status", "off_track"), ("type:declining", "mining_share.arrow", "↓"),
+            ("type:declining", "mining_employment_share.value", 15.0), ("type:declining", "mining_employment_share.target", 12.0),
+            ("type:declining", "mining_employment_share.status", "off_track"), ("type:declining", "mining_employment_share.arrow", "↓"),
             (HEGANG, "gdp_per_capita.value", 35000.0), (HEGANG, "gdp_per_capita.target", 34000.0),
             (HEGANG, "gdp_per_capita.status", "achieved"), (HEGANG, "gdp_per_capita.arrow", "↑"),
         ])

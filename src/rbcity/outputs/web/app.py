@@ -72,18 +72,20 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
                upload_limit: int = UPLOAD_LIMIT, upload_dir: str | None = None) -> FastAPI:
     """The app on the store at ``db_url`` (default ``$RBCITY_DB`` / the user's SQLite file).
 
-    The store is migrated and the registry loaded when missing. ``secret`` signs session
+    The store is migrated, the registry loaded and the indicator catalogue synced. ``secret`` signs session
     cookies (default ``$RBCITY_SECRET`` or a random key); ``upload_dir`` keeps uploaded files
     between validation and confirmation (default: a temp dir).
     """
-    from rbcity.outputs.cli.options import store
+    from rbcity.data.importer import ensure_ready
+    from rbcity.data.store import open_store
 
     app = FastAPI(title="rbcity", version=__version__,
                   description="资源型城市可持续发展规划（2013–2020）数据与评估接口 / "
                               "API of China's 2013–2020 plan for resource-based cities. "
                               "Reads are open; writes need HTTP Basic credentials of an account "
                               "made with `rbcity user add`.")
-    engine = store(db_url)
+    engine = open_store(db_url)
+    ensure_ready(engine)  # registry and indicator catalogue in the store
     app.state.engine = engine
     app.state.reader = Reader(engine)
     app.state.sessions = Sessions(secret or secret_key())

@@ -73,6 +73,8 @@ def report_dict(report: Any) -> dict:
     d["rejects"] = rejects
     out = {}
     for k, v in d.items():
+        if hasattr(v, "to_dict") and hasattr(v, "columns"):  # the accepted frame: counted, not sent
+            continue
         if isinstance(v, str | int | float | bool | type(None) | list | dict):
             out[k] = v
         else:
@@ -85,11 +87,9 @@ def run_import(engine, upload_dir: Path, token: str, filename: str, *, source: s
     """Validate (``dry_run``) or commit a stored upload; a commit leaves an audit row."""
     path = stored_path(upload_dir, token)
     import_file = _import_file()
-    # give the importer the user's file name (it is recorded in import_batch and rejects)
-    named = upload_dir / f"{token[:16]}-{Path(filename).name}"
-    if not named.exists():
-        named.write_bytes(path.read_bytes())
-    report = report_dict(import_file(engine, str(named), source=source, user=user, dry_run=dry_run))
+    # the user's file name is what import_batch and the rejects record
+    report = report_dict(import_file(engine, str(path), source=source, user=user, dry_run=dry_run,
+                                     label=Path(filename).name))
     if not dry_run:
         audit.record(engine, user, "import", file=Path(filename).name, sha256=token.split(".")[0],
                      source=source, batch_id=report.get("batch_id"),

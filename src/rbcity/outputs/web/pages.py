@@ -390,14 +390,12 @@ def exhausted_page(request: Request, lang: Lang = "zh", year: str | None = None)
 def coverage_page(request: Request, lang: Lang = "zh"):
     reader = reader_of(request)
     cov = reader.coverage()
-    inds = reader.indicators().set_index("indicator_id")
-    years = sorted(cov["year"].unique().tolist()) if not cov.empty else []
-    table = []
-    for ind, g in cov.groupby("indicator_id"):
-        by_year = dict(zip(g["year"], g["share"], strict=True))
-        name = inds.loc[ind, "name_zh" if lang == "zh" else "name_en"] if ind in inds.index else ind
-        table.append({"indicator": name, "id": ind, "cells": [by_year.get(y) for y in years]})
-    return render(request, "coverage.html", "coverage", years=years, table=table)
+    rows = [{"id": r["indicator_id"], "indicator": r["name_zh" if lang == "zh" else "name_en"] or r["indicator_id"],
+             "unit": r["unit"] or "", "dimension": r["dimension"] or "", "n_cities": r["n_cities"],
+             "share": r["share_cities"], "years": r["years"], "n_values": r["n_values"], "sources": r["sources"]}
+            for r in cov.to_dict("records")]
+    return render(request, "coverage.html", "coverage", rows=rows,
+                  any_data=bool(cov["n_values"].sum()) if len(cov) else False)
 
 
 # --- sign-in, import, audit ------------------------------------------------------------------

@@ -113,45 +113,27 @@ class Reader:
 
     def observations(self, unit_ids: tuple[str, ...] = (), indicator_ids: tuple[str, ...] = (),
                      year_from: int | None = None, year_to: int | None = None) -> pd.DataFrame:
-        """Long observations ``unit_id, year, indicator_id, value, unit, source, revision``."""
-        def make():
-            o = s.observation
-            q = select(o.c.unit_id, o.c.year, o.c.indicator_id, o.c.value, o.c.unit, o.c.source,
-                       o.c.revision, o.c.batch_id)
-            if unit_ids:
-                q = q.where(o.c.unit_id.in_(unit_ids))
-            if indicator_ids:
-                q = q.where(o.c.indicator_id.in_(indicator_ids))
-            if year_from is not None:
-                q = q.where(o.c.year >= year_from)
-            if year_to is not None:
-                q = q.where(o.c.year <= year_to)
-            with self.engine.connect() as conn:
-                return pd.read_sql(q.order_by(o.c.unit_id, o.c.indicator_id, o.c.year), conn)
-        return self._cached(("obs", unit_ids, indicator_ids, year_from, year_to), make)
+        """Long panel ``unit_id, year, indicator_id, value, unit, source, revision`` (data layer)."""
+        from rbcity.data.panel import load_panel
+
+        years = None
+        if year_from is not None or year_to is not None:
+            years = range(year_from if year_from is not None else 1949, (year_to if year_to is not None else 2100) + 1)
+        return self._cached(("obs", unit_ids, indicator_ids, year_from, year_to), lambda: load_panel(
+            self.engine, indicators=indicator_ids or None, years=years, units=unit_ids or None))
 
     @staticmethod
     def wide(long: pd.DataFrame) -> pd.DataFrame:
-        """One row per (unit_id, year), one column per indicator."""
-        if long.empty:
-            return pd.DataFrame(columns=["unit_id", "year"])
-        w = long.pivot_table(index=["unit_id", "year"], columns="indicator_id", values="value",
-                             aggfunc="first").reset_index()
-        w.columns.name = None
-        return w
+        """One row per (unit_id, year), one column per indicator (the data layer's ``to_wide``)."""
+        from rbcity.data.panel import to_wide
+
+        return to_wide(long).reset_index()
 
     def coverage(self) -> pd.DataFrame:
-        """Per indicator and year: registry cities with a value, and their share of the 262."""
-        def make():
-            o = s.observation
-            q = (select(o.c.indicator_id, o.c.year, func.count(func.distinct(o.c.unit_id)).label("n_cities"))
-                 .join(s.city, s.city.c.unit_id == o.c.unit_id)
-                 .group_by(o.c.indicator_id, o.c.year).order_by(o.c.indicator_id, o.c.year))
-            with self.engine.connect() as conn:
-                df = pd.read_sql(q, conn)
-            df["share"] = (df["n_cities"] / max(len(self.cities()), 1)).round(4)
-            return df
-        return self._cached(("coverage",), make)
+        """Per indicator: how many of the 262 cities have values, in which years (data layer)."""
+        from rbcity.data.coverage import coverage
+
+        return self._cached(("coverage",), lambda: coverage(self.engine))
 
     # -- imports ----------------------------------------------------------------------------
     def imports(self) -> pd.DataFrame:
