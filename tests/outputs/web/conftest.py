@@ -9,22 +9,26 @@ import pytest
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="session")
-def web_db(tmp_path_factory):
-    """URL of a store with the registry, the seed rows and two accounts (analyst, viewer)."""
+def seeded_store(path) -> str:
+    """URL of a new store with the registry, the seed rows and two accounts (analyst, viewer)."""
     from web_seed import seed
 
-    from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
     from rbcity.outputs.web.auth import add_user
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.sqlite'}"
+    url = f"sqlite:///{path}"
     engine = open_store(url)
-    load_registry_into(engine)
     seed(engine)
     add_user(engine, "ana", PASSWORD)
     add_user(engine, "vic", PASSWORD, role="viewer")
+    engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def web_db(tmp_path_factory):
+    """The read-only tests' store (tests that write use :func:`write_client`)."""
+    return seeded_store(tmp_path_factory.mktemp("web") / "web.sqlite")
 
 
 @pytest.fixture(scope="session")
@@ -43,10 +47,6 @@ def client(app):
         yield c
 
 
-def basic(user: str = "ana", password: str = PASSWORD) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
-
-
 @pytest.fixture(scope="module")
 def write_client(tmp_path_factory):
     """A client on its own seeded store, for tests that import or re-run."""
@@ -58,3 +58,7 @@ def write_client(tmp_path_factory):
     app = create_app(url, secret="test-secret", upload_dir=str(tmp_path_factory.mktemp("upw")))
     with TestClient(app) as c:
         yield c
+
+
+def basic(user: str = "ana", password: str = PASSWORD) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
