@@ -82,7 +82,9 @@ def _share(table: RawTable, num_cols: list[str], den_col: str, mask) -> tuple[st
     num = sum(_num(f[c]) for c in num_cols)
     den = _num(f[den_col])
     val = num / den * 100.0
-    raw = f[num_cols].astype(str).agg("+".join, axis=1)
+    raw = f[num_cols[0]].astype(str)
+    for c in num_cols[1:]:
+        raw = raw + "+" + f[c].astype(str)
     # a blank part leaves the share missing (nothing to compute); a part that is not a number
     # is passed on as written and rejected by the importer
     txt = np.where(blank, None, np.where(val.notna() & np.isfinite(val), val.map(lambda v: repr(float(v))),

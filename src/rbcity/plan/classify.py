@@ -48,7 +48,7 @@ def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarr
         t = np.asarray(trend, dtype=object)
         m = (rh if ov.get("resource") == "high" else ~rh) & (t == ov["trend"])
         out = np.where(m, ov["type"], out)
-    out = np.where(np.isnan(R) | np.isnan(S), "", out)
+    out = np.where(np.isnan(R) | np.isnan(S) | np.isnan(r_cut) | np.isnan(s_cut), "", out)
     return out
 
 
@@ -73,6 +73,8 @@ def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     q = np.arange(c["quantiles"]["start"], c["quantiles"]["stop"] + 1e-9, c["quantiles"]["step"])
     R, S = np.asarray(R, float), np.asarray(S, float)
     ok = ~np.isnan(R) & ~np.isnan(S) & (np.asarray(truth, object) != "")
+    if not ok.any():
+        return float("nan"), float("nan"), float("nan")
     rq = np.unique(np.quantile(R[ok], q))
     sq = np.unique(np.quantile(S[ok], q))
     tr = None if trend is None else np.asarray(trend, object)[ok]
@@ -182,6 +184,9 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     moved = np.where(type_y == "", np.nan, (type_y != t13).astype(float))
 
     not_computed = []
+    if np.isnan(r_cut) or np.isnan(s_cut):
+        not_computed.append(("*", f"classify: no city has both scores in the base year {base}: "
+                                  f"cut-offs cannot be calibrated"))
     missing, reasons = [], []
     vy = used[year]
     for i, u in enumerate(units):

@@ -19,8 +19,7 @@ from sqlalchemy.engine import Engine
 
 from rbcity import __version__
 from rbcity.data import schema as s
-
-RESULT_COLUMNS = ["unit_id", "year", "key", "value", "text"]
+from rbcity.plan.frames import RESULT_COLUMNS  # noqa: E402
 
 
 def canonical_json(obj) -> str:
@@ -136,7 +135,9 @@ def widen(long: pd.DataFrame) -> pd.DataFrame:
             .reset_index())
     wide.columns.name = None
     for k, txt in is_text.items():
-        if not txt:
+        if txt:  # no text → None (not NaN) in text columns
+            wide[k] = wide[k].astype(object).where(wide[k].notna(), None)
+        else:
             wide[k] = pd.to_numeric(wide[k], errors="coerce")
     return wide
 

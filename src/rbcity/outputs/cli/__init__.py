@@ -18,7 +18,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from rbcity.outputs.cli import registry_cmds, run_cmd, web_cmds  # noqa: E402,F401  (registers commands)
+from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
+    assess_cmds,
+    registry_cmds,
+    run_cmd,
+    web_cmds,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,6 @@
-"""``rbcity run``: the main job on the bundled data with the embedded store."""
+"""``rbcity run``: the main job on the bundled data with the embedded store — build the store,
+load the registry and the bundled real data, run every engine of the plan for the latest year
+with data (``rbcity assess``) and print the agreement figures and engine summaries."""
 
 from __future__ import annotations
 
@@ -10,11 +12,13 @@ from rbcity.outputs.cli.options import Db, Lang, check_lang
 
 @app.command("run")
 def run(db: Db = None, lang: Lang = "zh") -> None:
-    """主任务 Main job: build the store, load the registry and print its summary."""
+    """主任务 Main job: store + registry + bundled data, then all engines for the latest year."""
     from rbcity.data.cities import cities_frame
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
+    from rbcity.outputs.assess_text import render
     from rbcity.outputs.summary import registry_summary
+    from rbcity.plan.assess import assess, latest_data_year
 
     check_lang(lang)
     engine = open_store(db)
@@ -23,3 +27,16 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     typer.echo(f"registry: {counts['cities']} cities, {counts['units']} admin units, "
                f"{counts['code_history']} code-history lines")
     typer.echo(registry_summary(cities_frame(engine), lang))
+    try:
+        from rbcity.data.bundled import ensure_bundled
+    except ImportError:  # pragma: no cover - until the data layer ships bundled data
+        ensure_bundled = None
+    if ensure_bundled is not None:
+        info = ensure_bundled(engine)
+        if info:
+            typer.echo(f"bundled data: {info}")
+    year = latest_data_year(engine)
+    if year is None:
+        typer.echo("no observations in the store: engines not run")
+        return
+    typer.echo(render(assess(engine, year), lang))
