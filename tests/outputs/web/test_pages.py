@@ -150,9 +150,13 @@ def test_rerun_needs_user_and_engines(write_client):
     token = csrf_of(c.get("/login").text)
     assert c.post("/rerun", data={"year": 2018, "csrf": token}).status_code == 401
     token = _sign_in(c)
-    try:
-        import rbcity.plan.assess  # noqa: F401
-    except ImportError:  # the plan layer's assess() is not in this build: a clear 503, not a crash
-        r = c.post("/rerun", data={"year": 2018, "csrf": token})
-        assert r.status_code == 503 and "rbcity.plan.assess" in r.text
+    n_runs = c.get("/api/runs").json()["total"]
+    r = c.post("/rerun", data={"year": 2018, "engine": "targets", "csrf": token})
+    assert r.status_code == 200, r.text
+    assert c.post("/rerun", data={"year": 2018, "engine": "astrology", "csrf": token}).status_code == 404
+    runs = c.get("/api/runs").json()
+    assert runs["total"] > n_runs  # assess stored new runs
+    listed = set(re.findall(r"/api/runs/(\d+)", r.text))
+    assert listed and listed <= {str(x["id"]) for x in runs["items"]}
+    assert "rerun" in c.get("/audit").text
     c.cookies.clear()

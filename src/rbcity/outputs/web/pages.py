@@ -494,12 +494,15 @@ def import_confirm(request: Request, token: Annotated[str, Form(max_length=80)],
 
 @router.post("/rerun", response_class=HTMLResponse)
 def rerun_page(request: Request, year: Annotated[int, Form(ge=2000, le=2100)], csrf: Annotated[str, Form()],
-               lang: Annotated[str, Form()] = "zh"):
+               engine: Annotated[str, Form(max_length=32)] = "", lang: Annotated[str, Form()] = "zh"):
     from rbcity.outputs.web.runs import rerun
 
     _check_form_csrf(request, csrf)
     user = _writer(request)
-    res = rerun(request.app.state.engine, year, user.username)
+    from rbcity.outputs.web.sources import check_engine
+
+    res = rerun(request.app.state.engine, year, user.username,
+                engine_name=check_engine(engine) if engine else None)
     return render(request, "rerun.html", "", result=res)
 
 

@@ -7,14 +7,15 @@ from rbcity.outputs.web.importing import Unavailable
 
 
 def rerun(engine, year: int, username: str, *, engine_name: str | None = None) -> dict:
-    """Run every engine for ``year`` via ``rbcity.plan.assess.assess``; returns run ids and gaps."""
+    """Run one engine (``engine_name``) or all of them for ``year`` via the plan layer's
+    ``assess``; returns the stored run ids and what could not be computed."""
     try:
         from rbcity.plan.assess import assess
     except ImportError as exc:
         raise Unavailable("本版本尚无评估引擎 this build has no plan engines (rbcity.plan.assess)") from exc
-    res = assess(engine, year)
+    res = assess(engine, year, engines=[engine_name] if engine_name else None)
     runs = {str(k): int(v) for k, v in res.runs.items()}
     not_computed = [list(x) for x in res.not_computed]
-    audit.record(engine, username, "rerun", year=year, requested=engine_name, runs=runs,
+    audit.record(engine, username, "rerun", year=year, engines=engine_name or "all", runs=runs,
                  n_not_computed=len(not_computed))
     return {"year": year, "runs": runs, "not_computed": not_computed}

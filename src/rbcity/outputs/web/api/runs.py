@@ -36,10 +36,10 @@ def get_run(reader: ReaderDep, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)])
 
 class RunRequest(BaseModel):
     year: int = Field(ge=2000, le=2100, description="评估年份 the year to assess")
-    engine: EngineName | None = Field(None, description="only for the audit record; assess runs every engine")
+    engine: EngineName | None = Field(None, description="one engine; omitted: all engines")
 
 
-@router.post("/runs", summary="重新运行引擎 re-run the engines for a year (needs a signed-in user)",
+@router.post("/runs", summary="重新运行引擎 re-run one engine or all for a year (needs a signed-in user)",
              responses={401: {"description": "no user"}, 403: {"description": "user may not write"},
                         503: {"description": "no engines in this build"}})
 def post_run(request: Request, user: WriterDep, body: RunRequest) -> dict[str, Any]:
