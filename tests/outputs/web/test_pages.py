@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-from conftest import PASSWORD
 from web_seed import HEGANG
+
+from conftest import PASSWORD
 
 
 def csrf_of(html: str) -> str:
