@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from conftest import PASSWORD, seeded_store
 
 pytestmark = pytest.mark.browser

@@ -110,7 +110,8 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
             session = Sessions.new()
         request.state.session = session
         reader: Reader = app.state.reader
-        version = reader.version() if not request.url.path.startswith("/static") else ""
+        trivial = request.url.path.startswith("/static") or request.url.path == "/api/health"
+        version = "" if trivial else reader.version()
         request.state.version = version
         etag = None
         if request.method == "GET" and _is_api(request):

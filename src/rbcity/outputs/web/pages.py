@@ -58,6 +58,22 @@ def render(request: Request, template: str, page: str, status: int = 200, **ctx)
     return templates.TemplateResponse(request, template, base | ctx, status_code=status)
 
 
+def anonymous_cached(request: Request, make) -> HTMLResponse:
+    """A read page for a visitor who is not signed in: rendered once per data version, URL and
+    kind (full page or HTMX fragment), since it then holds nothing personal (no name, no CSRF
+    token). Signed-in users always get a fresh render."""
+    if request.state.session.get("u"):
+        return make()
+    key = ("html", request.url.path, request.url.query, request.headers.get("hx-request") == "true")
+
+    def build():
+        resp = make()
+        return resp.body, resp.status_code
+
+    body, status = reader_of(request)._cached(key, build)
+    return HTMLResponse(body, status_code=status)
+
+
 def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
     return render(request, "error.html", "", status=status, message=str(exc), status_code=status)
 
@@ -109,8 +125,11 @@ def _with_names(reader: Reader, df: pd.DataFrame) -> pd.DataFrame:
 @router.get("/", response_class=HTMLResponse)
 def overview(request: Request, lang: Lang = "zh"):
     reader = reader_of(request)
-    ctx = reader._cached(("page", "overview", lang), lambda: _overview_ctx(reader, lang))
-    return render(request, "overview.html", "overview", **ctx)
+
+    def make():
+        ctx = reader._cached(("page", "overview", lang), lambda: _overview_ctx(reader, lang))
+        return render(request, "overview.html", "overview", **ctx)
+    return anonymous_cached(request, make)
 
 
 def _latest_by_unit(df: pd.DataFrame, column: str) -> pd.Series:
@@ -158,11 +177,29 @@ def _overview_ctx(reader: Reader, lang: str) -> dict:
 @router.get("/cities", response_class=HTMLResponse)
 def cities_page(request: Request, lang: Lang = "zh", search: str = "", province: str = "",
                 level: str = "", type: str = "", exhausted: str = ""):
+    return anonymous_cached(request, lambda: _cities_page(request, lang, search, province, level,
+                                                          type, exhausted))
+
+
+def _cities_page(request: Request, lang: str, search: str, province: str, level: str, type: str,
+                 exhausted: str):
+    reader = reader_of(request)
+    args = {"search": search, "province": province, "level": level, "type": type, "exhausted": exhausted}
+    key = (tuple(args.items()), lang)
+    ctx = reader._cached(("page", "cities", key), lambda: _cities_ctx(reader, args, lang))
+    status = 422 if ctx["error"] else 200
+    # the table holds nothing personal: rendered once per filter, language and data version
+    table = reader._cached(("page", "cities-table", key), lambda: templates.get_template(
+        "_city_table.html").render(ctx | {"lang": lang, "t": lambda k: i18n.tr(k, lang)}))
+    if request.headers.get("hx-request") == "true":
+        return HTMLResponse(table, status_code=status)
+    return render(request, "cities.html", "cities", status=status, table_html=table, **ctx)
+
+
+def _cities_ctx(reader: Reader, args: dict, lang: str) -> dict:
     from rbcity.outputs.web.api.cities import check_filters
     from rbcity.registry.labels import LEVELS, PROVINCES_EN, TYPES, label, province_label
 
-    reader = reader_of(request)
-    args = {"search": search, "province": province, "level": level, "type": type, "exhausted": exhausted}
     error = None
     try:
         df = reader.filter_cities(**check_filters(**args))
@@ -171,24 +208,25 @@ def cities_page(request: Request, lang: Lang = "zh", search: str = "", province:
     rows = [{"unit_id": r.unit_id, "name": r.name, "province": province_label(r.province, lang),
              "level": label(LEVELS, r.level, lang), "type": label(TYPES, r.type_2013, lang),
              "type_key": r.type_2013, "exhausted": "" if pd.isna(r.exhausted_batch) else int(r.exhausted_batch),
-             "names_now": r.names_now, "verification": r.verification} for r in df.itertuples()]
-    ctx = {"rows": rows, "args": args, "error": error,
-           "api_query": "&".join(f"{k}={v}" for k, v in args.items() if v)}
-    if request.headers.get("hx-request") == "true":
-        return render(request, "_city_table.html", "cities", status=422 if error else 200, **ctx)
-    ctx |= {"provinces": [(zh, zh if lang == "zh" else en) for zh, en in PROVINCES_EN.items()
-                          if zh in set(reader.cities()["province"])],
+             "names_now": r.names_now, "verification": r.verification,
+             "href": i18n.with_lang(f"/cities/{r.unit_id}", "", lang)} for r in df.itertuples()]
+    present = set(reader.cities()["province"].tolist())
+    return {"rows": rows, "args": args, "error": error,
+            "api_query": "&".join(f"{k}={v}" for k, v in args.items() if v),
+            "provinces": [(zh, zh if lang == "zh" else en) for zh, en in PROVINCES_EN.items() if zh in present],
             "levels": [(k, label(LEVELS, k, lang)) for k in LEVELS],
             "types": [(k, label(TYPES, k, lang)) for k in TYPES]}
-    return render(request, "cities.html", "cities", status=422 if error else 200, **ctx)
 
 
 @router.get("/cities/{city}", response_class=HTMLResponse)
 def city_page(request: Request, city: str, lang: Lang = "zh"):
     reader = reader_of(request)
     m = reader.resolve(city)
-    ctx = reader._cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
-    return render(request, "city.html", "cities", **ctx)
+
+    def make():
+        ctx = reader._cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
+        return render(request, "city.html", "cities", **ctx)
+    return anonymous_cached(request, make)
 
 
 def _last_row(df: pd.DataFrame, unit_id: str) -> dict | None:
@@ -301,8 +339,10 @@ def _engine_page(request: Request, engine: str, template: str, page: str, year: 
     reader = reader_of(request)
     lang = _lang(request)
     y = _year_arg(year)
-    ctx = reader._cached(("page", engine, y, lang), lambda: _engine_ctx(reader, engine, y, lang, make))
-    return render(request, template, page, **ctx)
+    def page_response():
+        ctx = reader._cached(("page", engine, y, lang), lambda: _engine_ctx(reader, engine, y, lang, make))
+        return render(request, template, page, **ctx)
+    return anonymous_cached(request, page_response)
 
 
 def _engine_ctx(reader, engine, y, lang, make) -> dict:
@@ -487,7 +527,7 @@ def import_confirm(request: Request, token: Annotated[str, Form(max_length=80)],
     app = request.app
     report = run_import(app.state.engine, app.state.upload_dir, token, filename, source=source,
                         user=user.username, dry_run=False)
-    app.state.reader.version()
+    app.state.reader.version(force=True)
     return render(request, "import.html", "import", report=report, token=token, filename=filename,
                   source=source, committed=True, batches=app.state.reader.imports().head(20).to_dict("records"))
 
@@ -503,6 +543,7 @@ def rerun_page(request: Request, year: Annotated[int, Form(ge=2000, le=2100)], c
 
     res = rerun(request.app.state.engine, year, user.username,
                 engine_name=check_engine(engine) if engine else None)
+    request.app.state.reader.version(force=True)
     return render(request, "rerun.html", "", result=res)
 
 

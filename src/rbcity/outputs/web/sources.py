@@ -11,6 +11,7 @@ scores, types, levels and grades come from the engines' stored results as they a
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -47,24 +48,34 @@ def check_engine(name: str) -> str:
 class Reader:
     """Cached reads of one store. Thread-safe; a cache entry lives until the data version moves."""
 
+    #: how long a looked-up data version is trusted (writes through this app refresh it at once;
+    #: an import from the command line shows up within this many seconds)
+    VERSION_TTL = 1.0
+
     def __init__(self, engine: Engine):
         self.engine = engine
         self._cache: dict[tuple, Any] = {}
         self._lock = threading.Lock()
         self._version: tuple | None = None
+        self._checked = 0.0
 
     # -- versioning -------------------------------------------------------------------------
-    def version(self) -> str:
+    def version(self, force: bool = False) -> str:
         """A short string that changes whenever imports, runs or the registry change."""
-        with self.engine.connect() as conn:
-            b = conn.execute(select(func.max(s.import_batch.c.id))).scalar()
-            r = conn.execute(select(func.max(s.run.c.id))).scalar()
-            c = conn.execute(select(func.count()).select_from(s.city)).scalar()
-        v = (b or 0, r or 0, c or 0)
-        with self._lock:
-            if v != self._version:
-                self._cache.clear()
-                self._version = v
+        now = time.monotonic()
+        if force or self._version is None or now - self._checked > self.VERSION_TTL:
+            q = select(select(func.max(s.import_batch.c.id)).scalar_subquery(),
+                       select(func.max(s.run.c.id)).scalar_subquery(),
+                       select(func.count()).select_from(s.city).scalar_subquery())
+            with self.engine.connect() as conn:
+                b, r, c = conn.execute(q).one()
+            v = (b or 0, r or 0, c or 0)
+            with self._lock:
+                if v != self._version:
+                    self._cache.clear()
+                    self._version = v
+                self._checked = now
+        v = self._version
         return f"{__version__}-{v[0]}-{v[1]}-{v[2]}"
 
     def _cached(self, key: tuple, make: Callable[[], Any]) -> Any:

@@ -61,7 +61,17 @@ def current_user(request: Request) -> tuple[User | None, str]:
     if creds is not None:
         return authenticate(engine, *creds), "basic"
     name = request.state.session.get("u")
-    return (get_user(engine, name) if name else None), "session"
+    if not name:
+        return None, "session"
+    # the account's role, looked up at most once a second per name (as the data version is)
+    import time
+
+    cache = request.app.state.__dict__.setdefault("_users", {})
+    hit = cache.get(name)
+    if hit is None or time.monotonic() - hit[1] > 1.0:
+        hit = (get_user(engine, name), time.monotonic())
+        cache[name] = hit
+    return hit[0], "session"
 
 
 def require_writer(request: Request) -> User:

@@ -58,5 +58,7 @@ async def post_import(request: Request, user: WriterDep, file: Annotated[UploadF
     app = request.app
     data = await file.read(app.state.upload_limit + 1)
     token, _ = save_upload(app.state.upload_dir, file.filename or "", data, app.state.upload_limit)
-    return run_import(app.state.engine, app.state.upload_dir, token, file.filename or token,
-                      source=source, user=user.username, dry_run=dry_run)
+    report = run_import(app.state.engine, app.state.upload_dir, token, file.filename or token,
+                        source=source, user=user.username, dry_run=dry_run)
+    app.state.reader.version(force=True)  # the next read sees the new data at once
+    return report

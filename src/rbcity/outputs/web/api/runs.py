@@ -45,5 +45,7 @@ class RunRequest(BaseModel):
 def post_run(request: Request, user: WriterDep, body: RunRequest) -> dict[str, Any]:
     from rbcity.outputs.web.runs import rerun
 
-    return rerun(request.app.state.engine, body.year, user.username,
-                 engine_name=body.engine.value if body.engine else None)
+    out = rerun(request.app.state.engine, body.year, user.username,
+                engine_name=body.engine.value if body.engine else None)
+    request.app.state.reader.version(force=True)
+    return out
