@@ -68,6 +68,64 @@ def status_of(exc: UserError) -> int:
     return 422
 
 
+class SessionAndCache:
+    """Pure ASGI middleware (no per-request task group): refuses oversized POSTs with 413, loads
+    or starts the signed session (``request.state.session``), answers ``If-None-Match`` on API
+    reads with 304 from the data version, and sets ETag / Cache-Control / the session cookie."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        from starlette.datastructures import MutableHeaders
+
+        request = Request(scope)
+        fastapi_app = scope["app"]
+        st = fastapi_app.state
+        path = scope["path"]
+        if scope["method"] == "POST":
+            n = request.headers.get("content-length")
+            if n is not None and n.isdigit() and int(n) > st.upload_limit:
+                msg = f"上传过大 upload too large: {int(n)} bytes > limit {st.upload_limit}"
+                return await JSONResponse({"detail": msg}, status_code=413)(scope, receive, send)
+        static = path.startswith("/static")
+        api = path.startswith("/api/")
+        sessions: Sessions = st.sessions
+        session = None if static else sessions.load(request.cookies.get(SESSION_COOKIE))
+        fresh = session is None and not static
+        if fresh:
+            session = Sessions.new()
+        scope.setdefault("state", {})["session"] = session
+        etag = None
+        if not static and path != "/api/health":
+            version = st.reader.version()
+            if scope["method"] == "GET" and api:
+                key = f"{version}|{path}?{scope.get('query_string', b'').decode('latin-1')}"
+                etag = '"' + hashlib.sha1(key.encode()).hexdigest()[:20] + '"'
+                if request.headers.get("if-none-match") == etag:
+                    resp = Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
+                    return await resp(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if etag and message["status"] == 200:
+                    headers["ETag"] = etag
+                    headers["Cache-Control"] = "no-cache"
+                elif not static and "cache-control" not in headers:
+                    headers["Cache-Control"] = "private, no-cache"
+                new_session = scope["state"].get("new_session")
+                if new_session is not None or (fresh and not api):
+                    cookie = sessions.dump(new_session if new_session is not None else session)
+                    headers.append("Set-Cookie", f"{SESSION_COOKIE}={cookie}; HttpOnly; Max-Age={SESSION_MAX_AGE}; "
+                                                 "Path=/; SameSite=lax")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(db_url: str | None = None, *, secret: str | None = None,
                upload_limit: int = UPLOAD_LIMIT, upload_dir: str | None = None) -> FastAPI:
     """The app on the store at ``db_url`` (default ``$RBCITY_DB`` / the user's SQLite file).
@@ -96,42 +154,7 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     static = resources.files("rbcity.outputs") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
-    @app.middleware("http")
-    async def session_and_cache(request: Request, call_next):
-        if request.method == "POST":
-            n = request.headers.get("content-length")
-            if n is not None and n.isdigit() and int(n) > app.state.upload_limit:
-                msg = (f"上传过大 upload too large: {int(n)} bytes > limit {app.state.upload_limit}")
-                return JSONResponse({"detail": msg}, status_code=413)
-        sessions: Sessions = app.state.sessions
-        session = sessions.load(request.cookies.get(SESSION_COOKIE))
-        fresh = session is None
-        if fresh:
-            session = Sessions.new()
-        request.state.session = session
-        reader: Reader = app.state.reader
-        trivial = request.url.path.startswith("/static") or request.url.path == "/api/health"
-        version = "" if trivial else reader.version()
-        request.state.version = version
-        etag = None
-        if request.method == "GET" and _is_api(request):
-            etag = '"' + hashlib.sha1(f"{version}|{request.url.path}?{request.url.query}".encode()).hexdigest()[:20] + '"'
-            if request.headers.get("if-none-match") == etag:
-                return Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
-        response = await call_next(request)
-        if etag and response.status_code == 200:
-            response.headers["ETag"] = etag
-            response.headers["Cache-Control"] = "no-cache"
-        elif not request.url.path.startswith("/static"):
-            response.headers.setdefault("Cache-Control", "private, no-cache")
-        new_session = getattr(request.state, "new_session", None)
-        if new_session is not None:
-            response.set_cookie(SESSION_COOKIE, sessions.dump(new_session), max_age=SESSION_MAX_AGE,
-                                httponly=True, samesite="lax")
-        elif fresh and not _is_api(request) and not request.url.path.startswith("/static"):
-            response.set_cookie(SESSION_COOKIE, sessions.dump(session), max_age=SESSION_MAX_AGE,
-                                httponly=True, samesite="lax")
-        return response
+    app.add_middleware(SessionAndCache)
 
     @app.exception_handler(UserError)
     async def user_error(request: Request, exc: UserError):
