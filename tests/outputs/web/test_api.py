@@ -195,6 +195,9 @@ def test_openapi_schema(client):
               "/api/runs/{run_id}", "/api/imports", "/api/imports/{batch_id}", "/api/imports/{batch_id}/rejects"]:
         assert "get" in paths[p], p
     assert "post" in paths["/api/imports"] and "post" in paths["/api/runs"]
+    assert spec["components"]["securitySchemes"]["HTTPBasic"]["scheme"] == "basic"
+    assert paths["/api/imports"]["post"]["security"] == [{"HTTPBasic": []}]
+    assert "security" not in paths["/api/cities"]["get"]  # reads are open
     assert not any(p.startswith("/cities") for p in paths)  # pages are not API
     params = {q["name"] for q in paths["/api/cities"]["get"]["parameters"]}
     assert {"province", "level", "type", "exhausted", "search", "limit", "offset", "format"} <= params

@@ -181,6 +181,10 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return error_page(request, FieldError("", msg), 422)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(status_code=204)
+
     @app.get("/api/health", tags=["meta"], summary="存活检查 liveness (static, no store read)")
     def health() -> dict:
         return {"status": "ok", "version": __version__}

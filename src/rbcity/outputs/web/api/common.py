@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import Depends, Query, Request
 from fastapi.responses import Response
+from fastapi.security import HTTPBasic, HTTPBasicCredentials
 from pydantic import BaseModel
 
 from rbcity.outputs.web.auth import User, authenticate, basic_credentials, get_user
@@ -74,7 +75,13 @@ def current_user(request: Request) -> tuple[User | None, str]:
     return hit[0], "session"
 
 
-def require_writer(request: Request) -> User:
+#: documents HTTP Basic in the OpenAPI schema; the check itself is :func:`require_writer`'s
+basic_scheme = HTTPBasic(auto_error=False, realm="rbcity",
+                         description="an account made with `rbcity user add NAME`")
+
+
+def require_writer(request: Request,
+                   _creds: Annotated[HTTPBasicCredentials | None, Depends(basic_scheme)] = None) -> User:
     """The signed-in user allowed to write: 401 without one, 403 for a read-only account or a
     cookie session whose request lacks the CSRF token (header ``X-CSRF-Token`` or form field)."""
     from rbcity.outputs.web.app import WriteRefused
