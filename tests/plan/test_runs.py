@@ -7,8 +7,8 @@ import json
 import math
 
 import pandas as pd
-from conftest import make_panel
 
+from conftest import make_panel
 from rbcity.plan import runs
 from rbcity.plan.assess import assess
 from rbcity.plan.specs import ENGINES, load_spec

@@ -24,6 +24,7 @@ from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
     registry_cmds,
     report_cmds,
     run_cmd,
+    web_cmds,
 )
 
 
