@@ -84,10 +84,15 @@ def line_chart(series: dict[str, tuple[Sequence[int], Sequence[float]]], title: 
                styles: dict[str, dict] | None = None) -> str:
     """Lines over years (label → (years, values)); missing values break the line."""
     fig, ax = _figure(width, height)
+    all_x = []
     for lab, (xs, ys) in series.items():
+        all_x += list(xs)
         ax.plot(list(xs), [float("nan") if y is None else y for y in ys], marker="o", markersize=3,
                 label=lab, **(styles or {}).get(lab, {}))
     ax.set_ylabel(ylabel, fontsize=8)
+    if all_x:
+        lo, hi = min(all_x), max(all_x)
+        ax.set_xlim(lo - 0.5, hi + 0.5) if hi - lo < 2 else None  # one year: no 1950–2100 axis
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=7, frameon=False)
     _style(ax, title)
