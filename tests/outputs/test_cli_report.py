@@ -53,9 +53,9 @@ def test_map_png_and_unknown_indicator(db, tmp_path):
 def test_run_writes_the_national_report_with_the_engines_numbers(tmp_path):
     """The main job on the bundled data ends with the national report; its transition matrix
     and per-engine coverage equal what the engines stored."""
-    from conftest import html_tables
     from sqlalchemy import create_engine
 
+    from conftest import html_tables
     from rbcity.plan.runs import latest_results, latest_run
     from rbcity.registry.labels import TYPES
 

@@ -13,7 +13,12 @@ Public API (what the CLI and the web call)::
 
 from rbcity.outputs.report.context import ReportData, build_report_data
 from rbcity.outputs.report.national import render_national, write_national_report
-from rbcity.outputs.report.profile import ProfileData, build_profile_data, render_profile, write_profile
+from rbcity.outputs.report.profile import (
+           ProfileData,
+           build_profile_data,
+           render_profile,
+           write_profile,
+)
 
 __all__ = ["ReportData", "build_report_data", "render_national", "write_national_report",
            "ProfileData", "build_profile_data", "render_profile", "write_profile"]
