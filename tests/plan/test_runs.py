@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 
 import pandas as pd
+from plan_helpers import make_panel
 
-from conftest import make_panel
 from rbcity.plan import runs
 from rbcity.plan.assess import assess
 from rbcity.plan.specs import ENGINES, load_spec
@@ -32,7 +31,8 @@ def test_store_and_read_back(registry_engine):
     assert run["summary"] == {"n": 1, "f": None}
     w = runs.latest_results(registry_engine, "warning", 2015).set_index("unit_id")
     assert w.loc["130200", "score"] == 1.5 and w.loc["130200", "grade"] == "优秀"
-    assert math.isnan(w.loc["national", "x.value"])
+    assert "x.value" not in w.columns  # a row with neither value nor text is not stored
+    assert "national" not in w.index  # its only row was empty
     assert runs.latest_run(registry_engine, "warning", 1999) is None
     assert runs.latest_results(registry_engine, "coordination").empty
 
@@ -55,3 +55,34 @@ def test_assess_runs_every_engine_and_says_what_it_could_not_compute(registry_en
     w = runs.latest_results(registry_engine, "classify", 2010).set_index("unit_id")
     assert len(w) == 262 and w["type"].isna().sum() == 262  # no development data → no type
     assert w.loc["130200", "missing"].startswith("no data")
+
+
+def test_group_keys_fit_the_result_table():
+    from rbcity.data import schema
+    from rbcity.data.store import head_revision
+    from rbcity.registry.load import load_registry
+
+    reg = load_registry()
+    keys = [f"province:{p}" for p in reg["province"].unique()] + [
+        f"type:{t}" for t in reg["type_2013"].unique()]
+    longest = max(len(k) for k in keys)
+    assert longest > 16  # why migration 0003 widened result.unit_id
+    assert schema.result.c.unit_id.type.length >= longest
+    assert head_revision() == "0003"
+
+
+def test_every_engine_on_an_empty_panel_computes_nothing_and_says_so():
+    from rbcity.data.catalogue import load_targets
+    from rbcity.plan.assess import run_engine
+    from rbcity.registry.load import load_registry
+
+    empty = make_panel([]).astype({"year": "int64", "value": float})
+    reg = load_registry()
+    for name in ENGINES:
+        out = run_engine(name, empty, reg, load_targets(), load_spec(name), 2015)
+        numbers = pd.to_numeric(out.results["value"], errors="coerce")
+        # known without data: list membership, and a target's own baseline/target values
+        informative = (out.results["key"].isin(["in_2013_list", "type_2013"])
+                       | out.results["key"].str.endswith((".baseline", ".target")))
+        assert numbers[~informative].isna().all(), name  # nothing computed, nothing zero
+        assert out.not_computed, name

@@ -71,8 +71,8 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
                 + (", ".join(u["test"] for u in s["unavailable"]) or "none")]
     if name == "classify":
         cnt = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {v}" for k, v in s["counts"].items())
-        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}; "
-                f"{cnt}"]
+        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}, "
+                f"changed since {s['base_year']} {s.get('changed_since_base', 0)}; {cnt}"]
     if name == "targets":
         lines = [head + f" {s['n_targets']} targets"]
         for t in s["targets"]:
@@ -87,13 +87,15 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
     if name == "coordination":
         g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
         md = s.get("mean_D")
+        if md is None:
+            return [head + f" {s['year']}: " + _t(lang, "无城市可评价", "no city evaluated")]
         return [head + f" {s['year']}: evaluated {s['evaluated']} (focus {s['focus_types']}), "
-                f"mean D {md:.3f}" if md is not None else head + " no city evaluated",
-                f"  {g}"]
+                f"mean D {md:.3f}", f"  {g}"]
     if name == "exhausted_assessment":
         g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
         a = ", ".join(f"{k} {v}" for k, v in s["actions"].items())
-        return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}; {g}; {a}",
+        return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}"
+                + (f"; {g}; {a}" if g else ""),
                 "  contents without data: " + (", ".join(s["contents_without_data"]) or "none")]
     return [head]
 

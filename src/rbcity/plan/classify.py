@@ -105,6 +105,40 @@ def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     return best[1], best[2], best[0]
 
 
+def base_year_scores(values: dict[int, pd.DataFrame], ispec: IndexSpec,
+                     base: int) -> dict[int, np.ndarray]:
+    """Scores per year, fixed by the base year: the index is built on the base year alone
+    (its min–max bounds and its weights) and later years are scored against those bounds
+    (goalposts = the base year's min and max, censored to [0, 1]) with the same weights, so
+    the base-year scores and the calibrated cut-offs do not change with the assessed year."""
+    Xb = values[base][ispec.names].to_numpy(float)
+    res = composite_index(Xb, ispec, details=True)
+    out = {base: np.asarray(res.scores, float)}
+    if len(values) == 1:
+        return out
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanmin(Xb, axis=0), np.nanmax(Xb, axis=0)
+    d = ispec.direction
+    best, worst = np.where(d > 0, hi, lo), np.where(d > 0, lo, hi)
+    w = np.ravel(res.weights)
+    fixed = ispec.with_(
+        normalisation="goalposts",
+        normalisation_options={"best": best.tolist(), "worst": worst.tolist()},
+        weighting="user", dimension_weights=None,
+        indicators=tuple(i.__class__(name=i.name, direction=i.direction, weight=float(wj),
+                                     dimension=i.dimension, target=None)
+                         for i, wj in zip(ispec.indicators, w, strict=True)))
+    if ispec.normalisation != "minmax" or ispec.dimension_weights is not None:
+        fixed = ispec  # other normalisations: each year on its own terms
+    for y, v in values.items():
+        if y != base:
+            out[y] = np.asarray(composite_index(v[ispec.names].to_numpy(float), fixed), float)
+    return out
+
+
 def _trend(panel: pd.DataFrame, spec: dict, units, year_used: pd.Series) -> pd.Series:
     """rising / stable / falling / unknown: relative change of the trend indicator from its
     previous observation to the one used for the assessed year (``year_used`` per unit)."""
@@ -169,26 +203,18 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     rspec, sspec = index_spec(spec["resource"]), index_spec(spec["development"])
     inds = list(dict.fromkeys(rspec.names + sspec.names))
     years = [base] if base == year else [base, year]
-    frames, used = [], {}
+    vals, used = {}, {}
     for y in years:
-        v, yu = as_of(panel, inds, y, age, units=units)
-        v.index = pd.MultiIndex.from_product([v.index, [y]], names=["unit", "year"])
-        frames.append(v)
-        used[y] = yu
-    W = pd.concat(frames)
-    R = composite_index(W[rspec.names], rspec)
-    S = composite_index(W[sspec.names], sspec)
-    R, S = R.reindex(W.index), S.reindex(W.index)
+        vals[y], used[y] = as_of(panel, inds, y, age, units=units)
+    R = base_year_scores(vals, rspec, base)
+    S = base_year_scores(vals, sspec, base)
     t13 = registry.set_index("unit_id")["type_2013"].reindex(units).fillna("").to_numpy(object)
-
-    def at(series, y):
-        return series.xs(y, level="year").reindex(units).to_numpy(dtype=float)
 
     trend_y = _trend(panel, spec, units, used[year][spec["trend"]["indicator"]]
                      if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
     trend_b = _trend(panel, spec, units, used[base][spec["trend"]["indicator"]]
                      if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
-    Rb, Sb, Ry, Sy = at(R, base), at(S, base), at(R, year), at(S, year)
+    Rb, Sb, Ry, Sy = R[base], S[base], R[year], S[year]
     c = spec["cutoffs"]
     if c.get("mode", "calibrate") == "calibrate":
         r_cut, s_cut, obj = calibrate(Rb, Sb, trend_b.to_numpy(object), t13, spec)
@@ -238,6 +264,10 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "transition": transition,
         "counts": {ty: int((type_y == ty).sum()) for ty in TYPES},
         "moved": int(np.nansum(moved)), "classified": int(ok.sum()),
+        # real change, as opposed to disagreement with 2013: base-year model type → this year
+        "changed_since_base": int(((type_b != "") & ok & (type_b != type_y)).sum()),
+        "transition_from_base": {a: {b: int(((type_b == a) & (type_y == b)).sum())
+                                     for b in TYPES} for a in TYPES},
         "indicators": {"resource": rspec.names, "development": sspec.names},
         "data_years": data_years,
     }

@@ -200,7 +200,8 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "unavailable": unavailable_everywhere,
         "units": int(len(frame)), "registry_without_data": len(missing_reg),
     }
+    # per unit: the share, the prediction and the truth (level, data year and the tests
+    # without data are the same for whole groups of units: they are in the summary)
     results = long_results(frame, year, values=["mining_employment_share", "predicted",
-                                                 "in_2013_list", "data_year"],
-                           texts=["level", "tests_unavailable"])
+                                                 "in_2013_list"])
     return EngineOutput("identify", year, results, summary, not_computed)

@@ -26,7 +26,7 @@ def run(db: Db = None, lang: Lang = "zh",
     from rbcity.outputs.assess_text import render
     from rbcity.outputs.cli.data_cmds import one_line
     from rbcity.outputs.summary import registry_summary
-    from rbcity.plan.assess import assess, latest_data_year
+    from rbcity.plan.assess import assess, engine_years, latest_data_year
 
     check_lang(lang)
     engine = open_store(db)
@@ -46,8 +46,21 @@ def run(db: Db = None, lang: Lang = "zh",
     else:
         typer.echo("")
         result = assess(engine, year)
-        missing = result.not_computed
+        missing = list(result.not_computed)
         typer.echo(render(result, lang))
+        # engines whose data end earlier also run for the last year they can compute
+        earlier: dict[int, list[str]] = {}
+        for name, y in engine_years(engine, year).items():
+            if y is not None and y < year:
+                earlier.setdefault(y, []).append(name)
+        for y, names in sorted(earlier.items(), reverse=True):
+            typer.echo("")
+            typer.echo(("以下引擎的数据止于 " if lang == "zh" else "data of these engines end in ")
+                       + f"{y}: {', '.join(names)}")
+            res_y = assess(engine, y, engines=names)
+            typer.echo(render(res_y, lang))
+            # the report shows these engines' year-y runs, so their reasons are the year-y ones
+            missing = [m for m in missing if m[0] not in names] + list(res_y.not_computed)
     from rbcity.outputs.report.national import write_national_report
 
     path = write_national_report(engine, year, lang, "html", report, not_computed=missing)
