@@ -151,6 +151,14 @@ class ReportData:
     def engines_computed(self) -> dict[str, bool]:
         return {k: r.computed for k, r in self.results.items()}
 
+    def year_note(self, name: str) -> str:
+        """'' or a note that engine ``name``'s section shows an earlier year's run."""
+        r = self.results[name]
+        if not r.earlier:
+            return ""
+        return self.t(f"注：{self.year}年无该引擎的运行（数据止于{r.year}年），本节显示{r.year}年的结果。",
+                      f"Note: no {self.year} run of this engine (its data end in {r.year}); this section shows {r.year}.")
+
 
 def _glance(cities: pd.DataFrame, lang: str) -> dict:
     i = 0 if lang == "zh" else 1
@@ -401,7 +409,7 @@ def _coverage(engine: Engine, results: dict[str, EngineResult], cities: pd.DataF
     per_engine = []
     for name, res in results.items():
         units = set(res.frame["unit_id"]) if not res.frame.empty else set()
-        per_engine.append({"engine": name, "computed": res.computed,
+        per_engine.append({"engine": name, "computed": res.computed, "year": res.year,
                            "run_id": (res.run or {}).get("id"),
                            "n_units": len(units), "n_registry": len(units & reg)})
     return {"n_obs": int(n_obs), "n_indicators": int(n_ind),

@@ -36,6 +36,18 @@ class EngineResult:
     name: str
     run: dict | None
     frame: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the year the report asked for; ``run['year']`` may be earlier (see :func:`engine_result`)
+    asked_year: int | None = None
+
+    @property
+    def year(self) -> int | None:
+        return (self.run or {}).get("year")
+
+    @property
+    def earlier(self) -> bool:
+        """True when the run is of an earlier year than asked (the engine's data end earlier)."""
+        return self.computed and self.asked_year is not None and self.year is not None \
+            and self.year < self.asked_year
 
     @property
     def computed(self) -> bool:
@@ -46,17 +58,44 @@ class EngineResult:
         return (self.run or {}).get("summary") or {}
 
 
-def engine_result(engine: Engine, name: str, year: int | None) -> EngineResult:
-    """The latest run of engine ``name`` for ``year`` and its results."""
+def _latest_year_upto(engine: Engine, name: str, year: int) -> int | None:
+    """The newest year ≤ ``year`` with a run of engine ``name`` (run metadata only)."""
+    from sqlalchemy import func, select
+
+    from rbcity.data import schema as s
+
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(s.run.c.year))
+                            .where(s.run.c.engine == name, s.run.c.year <= year)).scalar()
+
+
+def engine_result(engine: Engine, name: str, year: int | None, fallback: bool = True) -> EngineResult:
+    """The latest run of engine ``name`` for ``year`` and its results.
+
+    With ``fallback`` and no run for ``year``, the engine's run for its newest earlier year is
+    used (``rbcity run`` runs engines whose data end earlier at their last year); the report
+    labels such a section with the run's year.
+    """
     run = latest_run(engine, name, year=year)
+    if run is None and fallback and year is not None:
+        y = _latest_year_upto(engine, name, year)
+        if y is not None:
+            year = y
+            run = latest_run(engine, name, year=y)
+    asked = year if run is None else None
     if run is None:
-        return EngineResult(name, None, pd.DataFrame())
+        return EngineResult(name, None, pd.DataFrame(), asked)
     frame = latest_results(engine, name, year=year)
     if "run_id" in frame.columns and run.get("id") is not None:
         frame = frame[frame["run_id"] == run["id"]]
     return EngineResult(name, run, frame.reset_index(drop=True))
 
 
-def all_results(engine: Engine, year: int | None) -> dict[str, EngineResult]:
-    """Every contract engine's latest results for ``year``."""
-    return {name: engine_result(engine, name, year) for name in ENGINES}
+def all_results(engine: Engine, year: int | None, fallback: bool = True) -> dict[str, EngineResult]:
+    """Every contract engine's latest results for ``year`` (or its newest earlier year)."""
+    out = {}
+    for name in ENGINES:
+        res = engine_result(engine, name, year, fallback)
+        res.asked_year = year
+        out[name] = res
+    return out
