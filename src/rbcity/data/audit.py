@@ -46,15 +46,17 @@ def rejects(engine: Engine, batch_id: int | None = None, reason: str | None = No
 
 def history(engine: Engine, unit_id: str, indicator_id: str) -> pd.DataFrame:
     """Every revision of one unit's indicator, by year then revision: ``year, revision, value,
-    unit, source, batch_id, file, recorded_at, current``."""
-    r, b = s.observation_revision, s.import_batch
-    q = (select(r.c.year, r.c.revision, r.c.value, r.c.unit, r.c.source, r.c.batch_id, b.c.file, r.c.recorded_at)
-         .join(b, b.c.id == r.c.batch_id)
-         .where(r.c.unit_id == unit_id, r.c.indicator_id == indicator_id)
-         .order_by(r.c.year, r.c.revision))
+    unit, source, batch_id, file, imported_at, current`` (superseded values come from
+    ``observation_revision``, the current one from ``observation``)."""
+    r, o, b = s.observation_revision, s.observation, s.import_batch
+    cols = ["year", "revision", "value", "unit", "source", "batch_id"]
+    q_old = select(*[r.c[c] for c in cols]).where(r.c.unit_id == unit_id, r.c.indicator_id == indicator_id)
+    q_cur = select(*[o.c[c] for c in cols]).where(o.c.unit_id == unit_id, o.c.indicator_id == indicator_id)
     with engine.connect() as conn:
-        df = pd.read_sql(q, conn)
-        cur = dict(conn.execute(select(s.observation.c.year, s.observation.c.revision).where(
-            s.observation.c.unit_id == unit_id, s.observation.c.indicator_id == indicator_id)).all())
-    df["current"] = [cur.get(y) == rv for y, rv in zip(df["year"], df["revision"], strict=True)]
-    return df
+        old = pd.DataFrame(conn.execute(q_old).all(), columns=cols).assign(current=False)
+        cur = pd.DataFrame(conn.execute(q_cur).all(), columns=cols).assign(current=True)
+        bat = pd.DataFrame(conn.execute(select(b.c.id, b.c.file, b.c.created_at)).all(),
+                           columns=["batch_id", "file", "imported_at"])
+    df = pd.concat([d for d in (old, cur) if len(d)] or [old], ignore_index=True)
+    df = df.merge(bat, on="batch_id", how="left").sort_values(["year", "revision"]).reset_index(drop=True)
+    return df[["year", "revision", "value", "unit", "source", "batch_id", "file", "imported_at", "current"]]
