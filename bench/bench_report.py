@@ -47,12 +47,15 @@ def main() -> None:
         year = 2020
     else:
         from rbcity.data.bundled import ensure_bundled
-        from rbcity.plan.assess import assess, latest_data_year
+        from rbcity.plan.assess import assess, engine_years, latest_data_year
 
         t0 = time.perf_counter()
         ensure_bundled(engine)
         year = latest_data_year(engine)
         assess(engine, year)
+        for name, y in engine_years(engine, year).items():  # as rbcity run does
+            if y is not None and y < year:
+                assess(engine, y, engines=[name])
         print(f"set-up (bundled data + assess {year}, not timed below): {time.perf_counter() - t0:.1f} s")
     d = build_report_data(engine, year, "zh")
     national.render_national(d, "html")  # warm caches (fonts, template, geojson, echarts.min.js)
