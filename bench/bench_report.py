@@ -61,7 +61,7 @@ def main() -> None:
     national.render_national(d, "html")  # warm caches (fonts, template, geojson, echarts.min.js)
 
     def bare(pdf: bool = False):
-        with mock.patch.object(national, "_charts", lambda d: {k: "" for k in (
+        with mock.patch.object(national, "_charts", lambda d, fmt="svg": {k: "" for k in (
                 "level_type", "provinces", "targets", "warning", "coordination", "exhausted", "sweep")}), \
              mock.patch.object(national, "map_options", lambda d: {}), \
              mock.patch.object(national, "static_maps", lambda d: {"type": "", "classify_type": "",
