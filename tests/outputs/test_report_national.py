@@ -198,3 +198,13 @@ def test_engine_whose_data_end_earlier_shows_its_last_year(tmp_path, tables):
     assert cov["预警"][1] == "#2（2012）"
     layer = map_layer(eng, "warning", 2020)
     assert "2012" in layer.note and layer.frame.loc[layer.frame["name"] == "鹤岗市", "warning"].item() == 4
+
+
+def test_map_titles_carry_the_run_year(fx_data):
+    from rbcity.outputs.report.national import map_options
+
+    opts = map_options(fx_data)
+    assert opts["map-type"]["title"]["text"] == "城市类型（2013）"
+    assert opts["map-warning"]["title"]["text"] == "预警等级（2020年）"
+    assert len(opts["map-warning"]["series"][4]["data"]) == 0  # nobody at 巨警 in the fixture
+    assert [len(s["data"]) for s in opts["map-warning"]["series"][:4]] == [1, 1, 1, 1]
