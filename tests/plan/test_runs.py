@@ -50,6 +50,9 @@ def test_assess_runs_every_engine_and_says_what_it_could_not_compute(registry_en
     run = runs.latest_run(registry_engine, "identify", 2010)
     assert run["id"] == out.runs["identify"]
     assert run["spec_hash"] == runs.spec_hash(load_spec("identify"))
+    stored = runs.latest_run(registry_engine, "targets", 2010)["summary"]["not_computed"]
+    assert {"unit_id": "*", "reason": next(w for e, u, w in out.not_computed
+                                           if e == "targets")} in stored
     reasons = [why for eng, _, why in out.not_computed if eng == "targets"]
     assert any("resource_productivity" in r for r in reasons)
     w = runs.latest_results(registry_engine, "classify", 2010).set_index("unit_id")
