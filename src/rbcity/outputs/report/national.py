@@ -11,13 +11,11 @@ from rbcity.outputs import charts
 from rbcity.outputs.palette import (
     COORDINATION_GRADES,
     TARGET_STATUS,
-    TYPE_COLORS,
     WARNING_LEVELS,
     scheme_for,
 )
 from rbcity.outputs.report.context import ReportData, build_report_data
 from rbcity.outputs.report.render import common_globals, environment, json_for_script, png_b64
-from rbcity.registry.labels import TYPES
 
 #: Section ids in order, with zh/en titles (tests check every one is present).
 SECTIONS: list[tuple[str, str, str]] = [
@@ -207,5 +205,4 @@ def write_national_report(engine: Engine, year: int | None = None, lang: str = "
     return path
 
 
-__all__ = ["SECTIONS", "render_national", "write_national_report", "map_options", "report_title",
-           "TYPES", "TYPE_COLORS"]
+__all__ = ["SECTIONS", "render_national", "write_national_report", "map_options", "report_title"]
