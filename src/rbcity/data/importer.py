@@ -40,6 +40,7 @@ from rbcity.data.reader import (
     read_table,
 )
 from rbcity.data.units import UnitProblem, factor, normalise_unit
+from rbcity.errors import UserError
 
 YEAR_MIN = 1949
 PROVINCE_COLUMNS = ("province", "省", "省份", "省区")
@@ -162,6 +163,8 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
     (``ImportFileError``) only when there is no file to record a batch for.
     """
     p = Path(path)
+    if level not in (None, "prefecture", "county"):
+        raise UserError(f"无效的级别 invalid level {level!r}; allowed: prefecture, county")
     ensure_ready(engine)
     opts = {"sheet": sheet, "source": source, "columns": columns, "year": year, "level": level}
     if not p.is_file():
@@ -267,7 +270,7 @@ def _cells(table: RawTable, columns: dict | None, year: int | None):
             continue
         if columns and c in columns:
             ind, unit = columns[c]
-            hm = None
+            ind = match_indicator(ind) if ind else None  # an id or a catalogue name
         else:
             hm = match_header(c)
             ind, unit = hm.indicator_id, hm.unit

@@ -23,7 +23,9 @@ from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
     data_cmds,
     did_cmds,
     registry_cmds,
+    report_cmds,
     run_cmd,
+    web_cmds,
 )
 
 
