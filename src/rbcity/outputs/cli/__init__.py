@@ -18,7 +18,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from rbcity.outputs.cli import data_cmds, registry_cmds, run_cmd  # noqa: E402,F401  (registers commands)
+from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
+    assess_cmds,
+    data_cmds,
+    did_cmds,
+    registry_cmds,
+    report_cmds,
+    run_cmd,
+    web_cmds,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

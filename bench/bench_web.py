@@ -1,0 +1,197 @@
+"""Load test of the web dashboard: 50 concurrent users on the overview, city list and profile.
+
+Starts ``rbcity serve`` on 127.0.0.1 (a free port, loopback only) over a temporary store with
+the registry and the web tests' seed rows, then runs two bounded phases with the same client:
+
+1. baseline — the same users hitting the trivial ``/api/health`` endpoint;
+2. pages — each user loops overview → city list (a filter) → a city profile, not signed in
+   (pages then come from the per-data-version page cache after the first render);
+3. pages, signed in — the same loop with every user signed in (rendered on every request).
+
+Each user waits 0.5–1.5 s between requests (think time, as in locust's ``between``); every
+phase is bounded in time (``--seconds``) and in requests (``--max-requests``). Prints request
+counts, errors, p50/p95/p99 latency per page and the p95 ratio pages/baseline. Exit status 1
+when a page's p95 is ≥ 200 ms or any request failed.
+
+    PYTHONPATH=src python bench/bench_web.py [--users 50] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "outputs" / "web"))
+
+PASSWORD = "bench-password-1"
+PROFILES = ["230400", "220181", "210900", "230600", "鹤岗", "大庆"]
+FILTERS = [{"type": "declining"}, {"province": "黑龙江"}, {"search": "矿区"}, {"exhausted": "yes"}, {}]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_store(path: Path) -> str:
+    from web_seed import seed
+
+    from rbcity.data.store import open_store
+    from rbcity.outputs.web.auth import add_user
+
+    url = f"sqlite:///{path}"
+    engine = open_store(url)
+    seed(engine)
+    add_user(engine, "bench", PASSWORD)
+    engine.dispose()
+    return url
+
+
+def start_server(url: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "rbcity", "serve", "--host", "127.0.0.1",
+                             "--port", str(port), "--db", url], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("server did not start")
+
+
+async def user(client: httpx.AsyncClient, paths, stop_at: float, budget: list[int],
+               lat: dict[str, list[float]], errors: list[str], rng: random.Random) -> None:
+    await asyncio.sleep(rng.uniform(0, 1.0))  # users arrive spread over the first second
+    i = 0
+    while time.monotonic() < stop_at and budget[0] > 0:
+        budget[0] -= 1
+        name, path, params = paths(i, rng)
+        t0 = time.perf_counter()
+        try:
+            r = await client.get(path, params=params)
+            ok = r.status_code == 200 and len(r.content) > 0
+            if not ok:
+                errors.append(f"{name} {path} → {r.status_code}")
+        except httpx.HTTPError as exc:
+            errors.append(f"{name} {path} → {type(exc).__name__}")
+        lat.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+        i += 1
+        await asyncio.sleep(rng.uniform(0.5, 1.5))
+
+
+def page_paths(i: int, rng: random.Random):
+    k = i % 3
+    if k == 0:
+        return "overview", "/", {}
+    if k == 1:
+        return "list", "/cities", rng.choice(FILTERS)
+    return "profile", f"/cities/{rng.choice(PROFILES)}", {}
+
+
+def health_paths(i: int, rng: random.Random):
+    return "static", "/api/health", {}
+
+
+async def sign_in(client: httpx.AsyncClient) -> None:
+    import re
+
+    page = await client.get("/login")
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
+    r = await client.post("/login", data={"username": "bench", "password": PASSWORD, "csrf": token})
+    if r.status_code not in (200, 303):
+        raise SystemExit(f"sign-in failed: {r.status_code}")
+
+
+async def phase(base: str, users: int, seconds: float, max_requests: int, paths, seed: int,
+                signed_in: bool = False):
+    lat: dict[str, list[float]] = {}
+    errors: list[str] = []
+    budget = [max_requests]
+    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
+    stop_at = time.monotonic() + seconds
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=10) as shared:
+        # one client (own cookie jar) per user, all on the shared pool's limits
+        clients = [httpx.AsyncClient(base_url=base, timeout=10, transport=shared._transport) for _ in range(users)]
+        if signed_in:  # argon2 checks, one at a time, before the clock starts
+            for c in clients:
+                await sign_in(c)
+        stop_at = time.monotonic() + seconds
+        t0 = time.perf_counter()
+        await asyncio.gather(*(user(c, paths, stop_at, budget, lat, errors, random.Random(seed + j))
+                               for j, c in enumerate(clients)))
+        wall = time.perf_counter() - t0
+    return lat, errors, wall
+
+
+def pct(xs: list[float], q: float) -> float:
+    if not xs:
+        return float("nan")
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
+
+
+def report(title: str, lat: dict[str, list[float]], errors: list[str], wall: float) -> None:
+    n = sum(len(v) for v in lat.values())
+    print(f"{title}: {n} requests in {wall:.1f} s ({n / wall:.1f} req/s), errors {len(errors)}")
+    for name, xs in lat.items():
+        print(f"  {name:9s} n={len(xs):5d}  p50={statistics.median(xs):6.1f} ms  "
+              f"p95={pct(xs, 95):6.1f} ms  p99={pct(xs, 99):6.1f} ms  max={max(xs):6.1f} ms")
+    for e in errors[:5]:
+        print("  error:", e)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
+    ap.add_argument("--max-requests", type=int, default=5000, help="cap per phase")
+    a = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="rbcity-bench-"))
+    url = make_store(tmp / "bench.sqlite")
+    port = free_port()
+    proc = start_server(url, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for p in ("/", "/cities", "/cities/230400"):  # warm the caches once, as any first visitor does
+            httpx.get(base + p, timeout=30).raise_for_status()
+        print(f"rbcity web load test: {a.users} users, think time 0.5–1.5 s, {a.seconds:.0f} s per phase, "
+              f"loopback {base}, {os.cpu_count()} cores")
+        lat0, err0, wall0 = asyncio.run(phase(base, a.users, a.seconds, a.max_requests, health_paths, 1))
+        report("baseline /api/health", lat0, err0, wall0)
+        lat1, err1, wall1 = asyncio.run(phase(base, a.users, a.seconds, a.max_requests, page_paths, 2))
+        report("pages", lat1, err1, wall1)
+        lat2, err2, wall2 = asyncio.run(phase(base, a.users, a.seconds, a.max_requests, page_paths, 3,
+                                              signed_in=True))
+        report("pages, signed in", lat2, err2, wall2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    base95 = pct(lat0["static"], 95)
+    worst = max(pct(v, 95) for lat in (lat1, lat2) for v in lat.values())
+    for title, lat in (("pages", lat1), ("pages, signed in", lat2)):
+        print(f"p95 ratio {title}/baseline: " + ", ".join(f"{k} {pct(v, 95) / base95:.1f}x" for k, v in lat.items()))
+    ok = worst < 200 and not err0 and not err1 and not err2
+    print(f"RESULT: worst page p95 {worst:.1f} ms (limit 200 ms), errors {len(err0) + len(err1) + len(err2)} → "
+          f"{'PASS' if ok else 'FAIL'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""Text rendering of an :class:`rbcity.plan.assess.AssessResult` for the terminal: the
+agreement figures first (identification vs the 2013 list, classification vs the 2013 types),
+then one block per engine, then what could not be computed and why.  Renders only — every
+number comes from the engines' summaries."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+TYPE_ZH = {"growth": "成长型", "mature": "成熟型", "declining": "衰退型", "regenerating": "再生型"}
+NAMES = {"identify": ("界定", "identification"), "classify": ("综合分类/动态调整", "classification"),
+         "targets": ("规划评估", "targets"), "warning": ("预警", "early warning"),
+         "coordination": ("协调评价", "coordination"),
+         "exhausted_assessment": ("资源枯竭城市年度考核", "exhausted-city assessment")}
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None or x != x else f"{100 * x:.1f}%"
+
+
+def _t(lang: str, zh: str, en: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def agreement_lines(summaries: dict, lang: str = "zh") -> list[str]:
+    """The headline agreement figures of identify and classify."""
+    out = []
+    s = summaries.get("identify")
+    if s:
+        c = s["confusion"]
+        out.append(_t(lang, "界定与2013年名单的一致性", "Identification vs the 2013 list")
+                   + f" (rule {s['rule_set']}, data {s.get('data_years')}, n={s['n']}): "
+                   f"TP {c['tp']} FP {c['fp']} FN {c['fn']} TN {c['tn']}; "
+                   f"precision {_pct(s['precision'])}, recall {_pct(s['recall'])}, "
+                   f"F1 {_pct(s['f1'])}")
+        for lv, cc in (s.get("by_level") or {}).items():
+            out.append(f"  {lv}: n={cc['n']} precision {_pct(cc['precision'])}, "
+                       f"recall {_pct(cc['recall'])}, F1 {_pct(cc['f1'])}")
+        b = s.get("best_sweep_threshold")
+        if b:
+            out.append("  " + _t(lang, "阈值扫描最佳", "best sweep threshold")
+                       + f": {b['threshold']:g}% → precision {_pct(b['precision'])}, "
+                       f"recall {_pct(b['recall'])}, F1 {_pct(b['f1'])}")
+        for lv in ("prefecture", "county"):
+            rows = [r for r in s.get("sweep") or [] if r.get(f"f1_{lv}") == r.get(f"f1_{lv}")]
+            if rows:
+                r = max(rows, key=lambda r, lv=lv: r[f"f1_{lv}"])
+                out.append(f"  {lv}: " + _t(lang, "最佳阈值", "best threshold")
+                           + f" {r['threshold']:g}% → F1 {_pct(r[f'f1_{lv}'])}")
+    s = summaries.get("classify")
+    if s:
+        a = s["agreement"]
+        cut = s["cutoffs"]
+        out.append(_t(lang, "分类与2013年类型的一致性", "Classification vs the 2013 types")
+                   + f" (base year {s['base_year']}, n={a['n']}): accuracy {_pct(a['accuracy'])} "
+                   f"(all-mature baseline {_pct(a.get('majority_baseline'))}), balanced "
+                   f"{_pct(a['balanced_accuracy'])} (chance 25.0%); cut-offs R "
+                   f"{cut['resource']:.3f}, S {cut['development']:.3f}")
+        rec = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {_pct(v)}"
+                        for k, v in a["per_type_recall"].items())
+        out.append("  " + _t(lang, "各类召回率", "recall by type") + f": {rec}")
+    return out
+
+
+def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
+    """One short block per engine."""
+    zh, en = NAMES.get(name, (name, name))
+    head = f"[{zh} {en}]"
+    if name == "identify":
+        return [head + f" units {s['units']}, unavailable tests: "
+                + (", ".join(u["test"] for u in s["unavailable"]) or "none")]
+    if name == "classify":
+        cnt = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {v}" for k, v in s["counts"].items())
+        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}, "
+                f"changed since {s['base_year']} {s.get('changed_since_base', 0)}; {cnt}"]
+    if name == "targets":
+        lines = [head + f" {s['n_targets']} targets"]
+        for t in s["targets"]:
+            lines.append(f"  {t['indicator_id']} ({t['mode']} {t['comparator']} "
+                         f"{t['target_value']:g} by {t['target_year']}): national "
+                         f"{t['national_status']}")
+        return lines
+    if name == "warning":
+        cnt = ", ".join(f"{k} {v}" for k, v in s["counts"].items())
+        return [head + f" {s['year']}: {cnt}; no score {s['no_score']}; "
+                f"raised by trend {s['trend_raised']}; data years {s['data_years']}"]
+    if name == "coordination":
+        g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
+        md = s.get("mean_D")
+        if md is None:
+            return [head + f" {s['year']}: " + _t(lang, "无城市可评价", "no city evaluated")]
+        return [head + f" {s['year']}: evaluated {s['evaluated']} (focus {s['focus_types']}), "
+                f"mean D {md:.3f}", f"  {g}"]
+    if name == "exhausted_assessment":
+        g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
+        a = ", ".join(f"{k} {v}" for k, v in s["actions"].items())
+        return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}"
+                + (f"; {g}; {a}" if g else ""),
+                "  contents without data: " + (", ".join(s["contents_without_data"]) or "none")]
+    return [head]
+
+
+def not_computed_lines(items, lang: str = "zh", examples: int = 3) -> list[str]:
+    """Engine-wide reasons in full; per-unit reasons counted with a few examples."""
+    out = [_t(lang, "未能计算的内容及原因", "Not computed, and why") + ":"]
+    per_unit = Counter()
+    shown: dict[str, list[str]] = {}
+    for eng, unit, why in items:
+        if unit == "*":
+            out.append(f"  {eng}: {why}")
+        else:
+            per_unit[eng] += 1
+            shown.setdefault(eng, [])
+            if len(shown[eng]) < examples:
+                shown[eng].append(f"{unit} ({why})")
+    for eng, n in per_unit.items():
+        out.append(f"  {eng}: {n} " + _t(lang, "个单位", "units") + ", e.g. "
+                   + "; ".join(shown[eng]))
+    return out
+
+
+def render(result, lang: str = "zh") -> str:
+    """The whole report of one ``assess`` call."""
+    lines = [f"rbcity assess --year {result.year}  (data revision {result.data_revision}; runs "
+             + ", ".join(f"{k}#{v}" for k, v in result.runs.items()) + ")"]
+    lines += agreement_lines(result.summaries, lang)
+    for name, s in result.summaries.items():
+        lines += engine_lines(name, s, lang)
+    lines += not_computed_lines(result.not_computed, lang)
+    return "\n".join(lines)

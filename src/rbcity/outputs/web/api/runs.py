@@ -1,0 +1,51 @@
+"""``/api/runs``: engine runs with their specs and summaries; POST to re-run (signed in)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
+
+from rbcity.outputs.web.api.common import (
+    FmtQ,
+    Limit,
+    Offset,
+    Page,
+    ReaderDep,
+    WriterDep,
+    page_or_csv,
+)
+from rbcity.outputs.web.api.results import EngineName, jsonable_run
+
+router = APIRouter(tags=["runs"])
+
+
+@router.get("/runs", response_model=Page, summary="引擎运行 engine runs, newest first",
+            responses={200: {"content": {"text/csv": {}}}})
+def list_runs(reader: ReaderDep, engine: Annotated[EngineName | None, Query()] = None,
+              limit: Limit = 100, offset: Offset = 0, fmt: FmtQ = "json"):
+    return page_or_csv(reader.runs(engine.value if engine else None), limit, offset, fmt, "runs")
+
+
+@router.get("/runs/{run_id}", summary="一次运行及其规格 one run with its spec and summary",
+            responses={404: {"description": "no such run"}})
+def get_run(reader: ReaderDep, run_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> dict[str, Any]:
+    return jsonable_run(reader.run(run_id))
+
+
+class RunRequest(BaseModel):
+    year: int = Field(ge=2000, le=2100, description="评估年份 the year to assess")
+    engine: EngineName | None = Field(None, description="one engine; omitted: all engines")
+
+
+@router.post("/runs", summary="重新运行引擎 re-run one engine or all for a year (needs a signed-in user)",
+             responses={401: {"description": "no user"}, 403: {"description": "user may not write"},
+                        503: {"description": "no engines in this build"}})
+def post_run(request: Request, user: WriterDep, body: RunRequest) -> dict[str, Any]:
+    from rbcity.outputs.web.runs import rerun
+
+    out = rerun(request.app.state.engine, body.year, user.username,
+                engine_name=body.engine.value if body.engine else None)
+    request.app.state.reader.version(force=True)
+    return out

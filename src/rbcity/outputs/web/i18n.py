@@ -1,0 +1,149 @@
+"""The dashboard's words: Chinese first, English beside (``?lang=en``)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+T: dict[str, tuple[str, str]] = {
+    "app": ("资源型城市可持续发展规划系统", "Resource-based cities plan"),
+    "overview": ("总览", "Overview"),
+    "cities": ("城市名单", "Cities"),
+    "transitions": ("类型调整", "Type transitions"),
+    "targets": ("目标评估", "Targets"),
+    "warnings": ("预警", "Warnings"),
+    "exhausted": ("枯竭城市考核", "Exhausted-city ranking"),
+    "coverage": ("数据覆盖", "Data coverage"),
+    "import": ("数据导入", "Import data"),
+    "audit": ("审计日志", "Audit log"),
+    "login": ("登录", "Sign in"),
+    "logout": ("退出", "Sign out"),
+    "username": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "switch": ("English", "中文"),
+    "map_title": ("262个资源型城市分布", "The 262 resource-based cities"),
+    "colour_by": ("着色", "Colour by"),
+    "by_type": ("类型（2013）", "type (2013)"),
+    "by_class": ("类型（最新评估）", "type (latest assessment)"),
+    "by_warning": ("预警等级", "warning level"),
+    "by_grade": ("协调等级", "coordination grade"),
+    "no_coords": ("无坐标，未画出", "without coordinates, not drawn"),
+    "total": ("合计", "total"),
+    "count": ("数量", "count"),
+    "by_type_counts": ("按类型", "by type"),
+    "by_level_counts": ("按级别", "by level"),
+    "exhausted_cities": ("资源枯竭城市", "resource-exhausted cities"),
+    "search": ("搜索", "Search"),
+    "search_ph": ("名称、省份、今名称…", "name, province, today's name…"),
+    "all": ("全部", "all"),
+    "province": ("省份", "province"),
+    "level": ("级别", "level"),
+    "type": ("类型", "type"),
+    "exhausted_f": ("资源枯竭", "exhausted"),
+    "yes": ("是", "yes"), "no": ("否", "no"),
+    "filter": ("筛选", "Filter"),
+    "n_cities": ("个城市", "cities"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+    "download_json": ("下载 JSON", "Download JSON"),
+    "code_history": ("代码沿革", "Code history"),
+    "facts": ("基本信息", "Facts"),
+    "trends": ("指标趋势", "Indicator trends"),
+    "no_obs": ("尚无观测数据。请先导入统计数据。", "No observations yet. Import statistics first."),
+    "type_why": ("类型及依据", "Type and why"),
+    "warning": ("预警", "Warning"),
+    "coordination": ("协调发展", "Coordination"),
+    "assessment": ("年度考核", "Annual assessment"),
+    "no_run": ("尚无运行结果。登录后可在“重新评估”中运行，或在命令行运行评估。",
+               "No results yet. Sign in and re-run, or run the assessment from the command line."),
+    "year": ("年份", "year"),
+    "latest": ("最新", "latest"),
+    "from_to": ("由 → 至", "from → to"),
+    "moved": ("调整类型的城市", "Cities that changed type"),
+    "reason": ("依据", "reason"),
+    "matrix": ("类型转移矩阵（行：2013年，列：评估）", "Transition matrix (rows: 2013, columns: assessed)"),
+    "agreement": ("与2013年一致率", "agreement with 2013"),
+    "indicator": ("指标", "indicator"),
+    "value": ("现值", "value"),
+    "baseline": ("基期值", "baseline"),
+    "target": ("目标值", "target"),
+    "status": ("状态", "status"),
+    "share_covered": ("覆盖率", "covered"),
+    "scope": ("范围", "scope"),
+    "level_counts": ("各级预警城市数", "Cities per warning level"),
+    "safety_score": ("安全得分", "safety score"),
+    "reasons": ("原因", "reasons"),
+    "obstacles": ("主要障碍因子", "top obstacles"),
+    "rank": ("名次", "rank"),
+    "score": ("得分", "score"),
+    "grade": ("等级", "grade"),
+    "action": ("处理", "action"),
+    "city": ("城市", "city"),
+    "n_with_value": ("有数据城市数", "cities with a value"),
+    "no_coverage": ("尚无观测数据。", "No observations yet."),
+    "upload": ("上传并校验", "Upload and validate"),
+    "file": ("文件", "file"),
+    "source": ("来源", "source"),
+    "source_ph": ("如：中国城市统计年鉴2019", "e.g. China City Statistical Yearbook 2019"),
+    "validation": ("校验结果", "Validation result"),
+    "accepted_rows": ("可导入", "accepted"),
+    "rejected_rows": ("被拒行", "rejected rows"),
+    "sheet": ("工作表", "sheet"), "row": ("行", "row"), "column": ("列", "column"),
+    "raw_value": ("原值", "raw value"),
+    "confirm": ("确认导入", "Confirm import"),
+    "imported": ("已导入", "Imported"),
+    "batch": ("批次", "batch"),
+    "need_login": ("导入数据需要登录。", "Importing needs a signed-in user."),
+    "bad_login": ("用户名或密码错误", "Wrong user name or password"),
+    "signed_in_as": ("已登录", "Signed in as"),
+    "rerun": ("重新评估", "Re-run assessment"),
+    "run": ("运行", "run"),
+    "error": ("错误", "Error"),
+    "not_found": ("未找到", "Not found"),
+    "at": ("时间", "when"), "who": ("用户", "who"), "what": ("操作", "what"), "detail": ("详情", "detail"),
+    "prev": ("上一页", "previous"), "next": ("下一页", "next"),
+    "no_rejects": ("没有被拒的行。", "No rejected rows."),
+    "api": ("接口", "API"),
+}
+
+WARNING_LEVELS = {"无警": "none", "轻警": "light", "中警": "moderate", "重警": "heavy", "巨警": "severe"}
+COORD_GRADES = {
+    "极度失调": "extreme imbalance", "严重失调": "severe imbalance", "中度失调": "moderate imbalance",
+    "轻度失调": "mild imbalance", "濒临失调": "verging on imbalance", "勉强协调": "barely coordinated",
+    "初级协调": "primary coordination", "中级协调": "intermediate coordination",
+    "良好协调": "good coordination", "优质协调": "high-quality coordination",
+}
+EXHAUSTED_GRADES = {"优秀": "excellent", "良好": "good", "合格": "pass", "较差": "poor"}
+ACTIONS = {"reward": ("奖励", "reward"), "keep": ("保持", "keep"),
+           "exit_watch": ("退出观察", "exit watch"), "exit": ("退出", "exit")}
+STATUSES = {"achieved": ("已实现", "achieved"), "on_track": ("按进度", "on track"),
+            "off_track": ("滞后", "off track"), "no_data": ("无数据", "no data")}
+COLOURS = {"green": "#2e9d52", "blue": "#2f6fd0", "yellow": "#e0b400", "orange": "#ee7d1a", "red": "#d62d20"}
+TYPE_COLOURS = {"growth": "#2e9d52", "mature": "#2f6fd0", "declining": "#d62d20", "regenerating": "#8e44ad"}
+GRADE_COLOURS = ["#8b0000", "#c0392b", "#e74c3c", "#f39c12", "#f1c40f", "#d4e157", "#9ccc65",
+                 "#66bb6a", "#2e9d52", "#1b5e20"]
+
+
+def tr(key: str, lang: str) -> str:
+    pair = T.get(key)
+    if pair is None:
+        return key
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def zh_en(word: str, table: dict[str, str], lang: str) -> str:
+    """A Chinese category word as is, or its English equivalent."""
+    return word if lang == "zh" or not word else table.get(word, word)
+
+
+def pair(key: str, table: dict[str, tuple[str, str]], lang: str) -> str:
+    if key in table:
+        return table[key][0 if lang == "zh" else 1]
+    return key or ""
+
+
+def with_lang(path: str, query: str, lang: str) -> str:
+    """``path?query`` with ``lang`` set to ``lang`` (dropped for Chinese, the default)."""
+    params = [(k, v) for k, v in parse_qsl(query, keep_blank_values=False) if k != "lang"]
+    if lang == "en":
+        params.append(("lang", "en"))
+    q = urlencode(params)
+    return f"{path}?{q}" if q else path

@@ -1,0 +1,97 @@
+"""Uploading a data file through the web: keep it, validate it (dry run), commit it on confirm.
+
+The file is stored under the app's upload directory by its SHA-256, so the confirmation step
+commits exactly the bytes that were validated. The import itself is the data layer's
+``rbcity.data.importer.import_file``; this module only carries files and reports and writes
+the audit row (who, when, what, which file).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from rbcity.errors import UserError
+from rbcity.outputs.web import audit
+
+ALLOWED_SUFFIXES = (".csv", ".xlsx", ".xls", ".tsv", ".json", ".parquet")
+_TOKEN = re.compile(r"^[0-9a-f]{64}\.[a-z]{2,8}$")
+
+
+class UploadError(UserError, ValueError):
+    """An upload that is empty, too large, of an unknown kind or no longer on the server."""
+
+
+class Unavailable(UserError, RuntimeError):
+    """A feature whose lower layer is not installed in this build (answered as 503)."""
+
+
+def save_upload(upload_dir: Path, filename: str, data: bytes, limit: int) -> tuple[str, str]:
+    """Store the bytes; returns (token, sha256). The token names the stored file."""
+    if not data:
+        raise UploadError("上传文件为空 the uploaded file is empty")
+    if len(data) > limit:
+        raise UploadError(f"上传过大 upload too large: {len(data)} bytes > limit {limit}")
+    suffix = Path(filename or "").suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise UploadError(f"不支持的文件类型 unsupported file type {suffix or '(none)'!r} of {filename!r}; "
+                          f"allowed: {', '.join(ALLOWED_SUFFIXES)}")
+    sha = hashlib.sha256(data).hexdigest()
+    token = f"{sha}{suffix}"
+    (upload_dir / token).write_bytes(data)
+    return token, sha
+
+
+def stored_path(upload_dir: Path, token: str) -> Path:
+    if not _TOKEN.match(token or ""):
+        raise UploadError(f"无效的上传标识 invalid upload token {token!r}")
+    path = upload_dir / token
+    if not path.exists():
+        raise UploadError("上传文件已不在服务器上，请重新上传 the upload is gone; upload it again")
+    return path
+
+
+def _import_file():
+    try:
+        from rbcity.data.importer import import_file
+    except ImportError as exc:
+        raise Unavailable("本版本尚无数据导入模块 this build has no data importer (rbcity.data.importer)") from exc
+    return import_file
+
+
+def report_dict(report: Any) -> dict:
+    """An ImportReport as plain JSON-able data; ``rejects`` as a list of dicts."""
+    if dataclasses.is_dataclass(report):
+        d = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+    else:
+        d = {k: v for k, v in vars(report).items() if not k.startswith("_")}
+    rejects = [dataclasses.asdict(r) if dataclasses.is_dataclass(r) else dict(vars(r))
+               for r in d.get("rejects", []) or []]
+    d["rejects"] = rejects
+    out = {}
+    for k, v in d.items():
+        if hasattr(v, "to_dict") and hasattr(v, "columns"):  # the accepted frame: counted, not sent
+            continue
+        if isinstance(v, str | int | float | bool | type(None) | list | dict):
+            out[k] = v
+        else:
+            out[k] = str(v)
+    return out
+
+
+def run_import(engine, upload_dir: Path, token: str, filename: str, *, source: str, user: str,
+               dry_run: bool) -> dict:
+    """Validate (``dry_run``) or commit a stored upload; a commit leaves an audit row."""
+    path = stored_path(upload_dir, token)
+    import_file = _import_file()
+    # the user's file name is what import_batch and the rejects record
+    report = report_dict(import_file(engine, str(path), source=source, user=user, dry_run=dry_run,
+                                     label=Path(filename).name))
+    if not dry_run:
+        audit.record(engine, user, "import", file=Path(filename).name, sha256=token.split(".")[0],
+                     source=source, batch_id=report.get("batch_id"),
+                     n_accepted=report.get("n_accepted"), n_rejected=len(report["rejects"]))
+    return report

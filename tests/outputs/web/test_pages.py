@@ -1,0 +1,163 @@
+"""The pages through the test client: each renders in Chinese and English with the seeded
+values, the city table filters as an HTMX fragment, sign-in and import need CSRF and a user."""
+
+from __future__ import annotations
+
+import re
+
+from web_seed import HEGANG
+
+from conftest import PASSWORD
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf" value="([0-9a-f]{64})"', html).group(1)
+
+
+def test_overview_counts_and_map_layers(client):
+    r = client.get("/")
+    assert r.status_code == 200 and "262个资源型城市分布" in r.text
+    assert re.search(r'<div class="big" id="n-cities">262</div>', r.text)
+    assert "<div class=\"big\">67</div>衰退型" in r.text and "<div class=\"big\">69</div>资源枯竭城市" in r.text
+    # one map option per colouring that has data: 2013 type, classify, warning, coordination grade
+    assert re.findall(r'<option value="(\w+)">', r.text) == ["type", "classify_type", "warning", "grade"]
+    assert "/static/vendor/echarts/echarts.min.js" in r.text and "cdn" not in r.text.lower()
+    en = client.get("/?lang=en").text
+    assert "The 262 resource-based cities" in en and "declining" in en
+
+
+def test_static_assets_served_locally(client):
+    for path in ["/static/vendor/htmx.min.js", "/static/vendor/echarts/echarts.min.js",
+                 "/static/js/app.js", "/static/js/rbcity-charts.js", "/static/css/app.css",
+                 "/static/geo/prefectures_2020.geojson", "/static/vendor/htmx.LICENSE"]:
+        assert client.get(path).status_code == 200, path
+
+
+def test_city_list_filters_and_fragment(client):
+    r = client.get("/cities", params={"type": "growth"})
+    assert r.status_code == 200 and '<span id="city-count">31</span>' in r.text and "<form" in r.text
+    frag = client.get("/cities", params={"search": "九台"}, headers={"HX-Request": "true"})
+    assert "<html" not in frag.text and '<span id="city-count">1</span>' in frag.text and "九台市" in frag.text
+    bad = client.get("/cities", params={"type": "bogus"})
+    assert bad.status_code == 422 and 'id="filter-error"' in bad.text and '<span id="city-count">0</span>' in bad.text
+    en = client.get("/cities", params={"province": "云南", "lang": "en"}).text
+    assert '<span id="city-count">17</span>' in en and "Yunnan" in en
+
+
+def test_city_profile(client):
+    r = client.get("/cities/鹤岗")
+    t = r.text
+    assert r.status_code == 200 and "鹤岗市" in t and HEGANG in t
+    assert "<b>衰退型</b> → <b>再生型</b> (2018)" in t  # classify result
+    assert "重警" in t and "38.5" in t and "采矿业比重高" in t  # warning
+    assert "初级协调" in t and "D = 0.6" in t  # coordination
+    assert "名次 2" in t and "合格" in t  # exhausted assessment
+    assert "已实现" in t  # city-level target status
+    assert '"gdp_per_capita"' in t  # trend series embedded
+    en = client.get(f"/cities/{HEGANG}?lang=en").text
+    assert "heavy" in en and "primary coordination" in en and "achieved" in en
+    assert client.get("/cities/没有这个城市").status_code == 404
+
+
+def test_engine_pages(client):
+    t = client.get("/transitions").text
+    assert 'id="transition-matrix"' in t and "衰退型 → 再生型" in t and "50.0%" in t
+    t = client.get("/targets").text
+    assert "全国" in t and "按进度" in t and "➚" in t and "滞后" in t
+    t = client.get("/warnings?lang=en").text
+    assert "heavy" in t and "none" in t and t.index("鹤岗市") < t.index("九台市")  # worst first
+    t = client.get("/exhausted").text
+    assert t.index("阜新市") < t.index("鹤岗市") < t.index("九台市") and "退出观察" in t
+    t17 = client.get("/exhausted?year=2017").text
+    assert "九台市" in t17 and "阜新市" not in t17
+    assert client.get("/exhausted?year=abc").status_code == 422
+    t = client.get("/coverage").text
+    assert 'data-indicator="gdp_per_capita"' in t and "2013–2018" in t
+
+
+def test_language_switch_keeps_page_and_filters(client):
+    t = client.get("/cities?type=growth").text
+    assert 'id="lang-switch" href="/cities?type=growth&amp;lang=en"' in t
+    t = client.get("/cities?type=growth&lang=en").text
+    assert 'id="lang-switch" href="/cities?type=growth"' in t
+
+
+def test_sign_in_needs_csrf_and_right_password(client):
+    page = client.get("/login")
+    token = csrf_of(page.text)
+    r = client.post("/login", data={"username": "ana", "password": PASSWORD, "csrf": "0" * 64})
+    assert r.status_code == 403
+    r = client.post("/login", data={"username": "ana", "password": "wrong", "csrf": token})
+    assert r.status_code == 401 and 'id="login-error"' in r.text
+    r = client.post("/login", data={"username": "ana", "password": PASSWORD, "csrf": token}, follow_redirects=False)
+    assert r.status_code == 303
+    home = client.get("/")
+    assert 'id="signed-in"' in home.text and "ana" in home.text
+    new_token = csrf_of(home.text)
+    assert new_token != token  # a new session nonce after sign-in
+    client.post("/logout", data={"csrf": new_token})
+    assert 'id="login-link"' in client.get("/").text
+
+
+def test_import_page_needs_user(client):
+    assert 'id="need-login"' in client.get("/import").text
+    token = csrf_of(client.get("/login").text)
+    r = client.post("/import", data={"source": "x", "csrf": token},
+                    files={"file": ("a.csv", b"a,b\n1,2\n", "text/csv")})
+    assert r.status_code == 401
+    assert client.get("/audit").status_code == 401
+
+
+def _sign_in(c, user="ana"):
+    token = csrf_of(c.get("/login").text)
+    c.post("/login", data={"username": user, "password": PASSWORD, "csrf": token})
+    return csrf_of(c.get("/import").text)
+
+
+def test_import_page_validate_then_confirm(write_client):
+    c = write_client
+    token = _sign_in(c)
+    body = ("城市,年份,指标,数值,单位\n鹤岗市,2020,人均地区生产总值,37000,元/人\n"
+            "九台市,2020,人均地区生产总值,?,元/人\n阜新市,2020,人均地区生产总值,31000,元/人\n").encode()
+    r = c.post("/import", data={"source": "page test", "csrf": token},
+               files={"file": ("page.csv", body, "text/csv")})
+    assert r.status_code == 200 and '<span id="n-rejects">1</span>' in r.text
+    assert re.search(r"<td class=\"num\">3</td><td>数值</td><td>\?</td>", r.text)
+    assert 'id="confirm-form"' in r.text
+    assert c.get("/api/observations", params={"city": "阜新", "year_from": 2020}).json()["total"] == 0
+    up = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
+    r = c.post("/import/confirm", data={"token": up, "filename": "page.csv", "source": "page test", "csrf": token})
+    assert r.status_code == 200 and "已导入" in r.text and 'id="batches-table"' in r.text
+    vals = c.get("/api/observations", params={"city": ["阜新", "鹤岗"], "year_from": 2020}).json()["items"]
+    assert sorted(o["value"] for o in vals) == [31000.0, 37000.0]
+    audit = c.get("/audit").text
+    assert "page.csv" in audit and "import" in audit and "login" in audit
+    bad = c.post("/import/confirm", data={"token": "../../etc/passwd", "filename": "x", "source": "s", "csrf": token})
+    assert bad.status_code == 422
+
+
+def test_viewer_cannot_import(write_client):
+    c = write_client
+    c.cookies.clear()
+    token = _sign_in(c, "vic")
+    r = c.post("/import", data={"source": "x", "csrf": token}, files={"file": ("a.csv", b"a\n1\n", "text/csv")})
+    assert r.status_code == 403
+    c.cookies.clear()
+
+
+def test_rerun_needs_user_and_engines(write_client):
+    c = write_client
+    c.cookies.clear()
+    token = csrf_of(c.get("/login").text)
+    assert c.post("/rerun", data={"year": 2018, "csrf": token}).status_code == 401
+    token = _sign_in(c)
+    n_runs = c.get("/api/runs").json()["total"]
+    r = c.post("/rerun", data={"year": 2018, "engine": "targets", "csrf": token})
+    assert r.status_code == 200, r.text
+    assert c.post("/rerun", data={"year": 2018, "engine": "astrology", "csrf": token}).status_code == 404
+    runs = c.get("/api/runs").json()
+    assert runs["total"] > n_runs  # assess stored new runs
+    listed = set(re.findall(r"/api/runs/(\d+)", r.text))
+    assert listed and listed <= {str(x["id"]) for x in runs["items"]}
+    assert "rerun" in c.get("/audit").text
+    c.cookies.clear()

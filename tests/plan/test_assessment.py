@@ -1,0 +1,58 @@
+"""年度绩效考核 of resource-exhausted cities on a hand-made panel (scores, ranks, actions)."""
+
+from __future__ import annotations
+
+import math
+
+from plan_helpers import make_panel, make_registry
+
+from rbcity.plan.assessment import run_assessment
+from rbcity.plan.runs import widen
+from rbcity.plan.specs import load_spec
+
+REG = make_registry([
+    ("E1", "prefecture", "declining", "辽宁省", 2008, ""),
+    ("E2", "prefecture", "declining", "辽宁省", 2009, ""),
+    ("E3", "prefecture", "declining", "辽宁省", 2011, ""),
+    ("E4", "county", "declining", "辽宁省", 2011, ""),  # no data
+    ("N1", "prefecture", "mature", "辽宁省", None, ""),  # not exhausted
+])
+TER = {"E1": (40, 50), "E2": (30, 30), "E3": (20, 20), "N1": (90, 90)}
+SO2 = {"E1": (10, 10), "E2": (20, 30), "E3": (30, 30), "N1": (1, 1)}
+GRADES = {"grades": [{"grade": "优秀", "en": "excellent", "top_share": 0.34},
+                     {"grade": "良好", "en": "good", "top_share": 0.5},
+                     {"grade": "合格", "en": "pass", "top_share": 0.85},
+                     {"grade": "较差", "en": "poor", "top_share": 1.0}]}
+
+
+def _run():
+    rec = [(u, y, "tertiary_share", v) for u, vs in TER.items()
+           for y, v in zip((2011, 2012), vs, strict=True)]
+    rec += [(u, y, "so2_industrial", v) for u, vs in SO2.items()
+            for y, v in zip((2011, 2012), vs, strict=True)]
+    out = run_assessment(make_panel(rec), REG, load_spec("exhausted_assessment", GRADES), 2012)
+    return out, widen(out.results).set_index("unit_id")
+
+
+def test_scores_ranks_grades_actions_by_hand():
+    out, w = _run()
+    assert "N1" not in w.index
+    # min–max among E1–E3 over 2011–2012: tertiary 20..50, so2 (cost) 10..30
+    assert w.loc["E1", "score"] == 100 and w.loc["E1", "content.successor_industry"] == 100
+    assert math.isclose(w.loc["E2", "score"], (100 / 3 + 0) / 2)
+    assert w.loc["E3", "score"] == 0
+    assert list(w.loc[["E1", "E2", "E3"], "rank"]) == [1, 2, 3]
+    assert list(w.loc[["E1", "E2", "E3"], "grade"]) == ["优秀", "合格", "较差"]
+    # E3 was also last in 2011 (score 0): bottom grade two years running → exit
+    assert list(w.loc[["E1", "E2", "E3"], "action"]) == ["reward", "keep", "exit"]
+    assert out.summary["previous_year"] == 2011
+
+
+def test_missing_contents_are_reported_not_zero():
+    out, w = _run()
+    assert math.isnan(w.loc["E4", "score"]) and w.loc["E4", "grade"] is None
+    assert math.isnan(w.loc["E1", "content.work_safety"])
+    assert set(out.summary["contents_without_data"]) == {
+        "resource_order", "work_safety", "unemployment", "shantytown", "forest_protection"}
+    assert any(u == "E4" for u, _ in out.not_computed)
+    assert sum(1 for u, _ in out.not_computed if u == "*") == 5
