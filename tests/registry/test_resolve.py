@@ -50,3 +50,11 @@ def test_all_scope_is_year_aware():
     assert r.resolve("伊克昭盟", 2000).unit_id == "150600"
     assert r.resolve("毫州市", 2008).unit_id == "341600"  # the yearbook's typo, a FIERsity OCR alias
     assert not r.resolve("济南", 2020).in_registry
+
+
+def test_all_scope_codes_today_and_municipalities():
+    r = get_resolver("all")
+    assert r.resolve("220113").unit_id == "220181"  # 九台区 today = the registry's 九台市
+    assert r.resolve("533401").unit_id == "533421"
+    assert r.resolve("110100").name == "北京市"
+    assert r.resolve("500100").unit_id == "500100"

@@ -379,13 +379,8 @@ def _resolve_one(resolver, code, name, prov, yr, level, units_in_store) -> tuple
                                  province=None if prov is None or pd.isna(prov) else str(prov), level=level)
             cand = m.unit_id
         except AmbiguousCity as exc:
-            reg = [c for c in exc.candidates if c.in_registry]
-            # a registry city listed under today's code, and the unit that carries the code now
-            if len(reg) == 1 and all(c.in_registry or c.unit_id == exc.query for c in exc.candidates):
-                cand = reg[0].unit_id
-            else:
-                uid, reason, msg = None, "ambiguous_city", [str(exc)]
-                break
+            uid, reason, msg = None, "ambiguous_city", [str(exc)]
+            break
         except UnknownCity as exc:
             msg.append(str(exc))
             continue

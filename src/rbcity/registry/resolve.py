@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rbcity.errors import UserError
-from rbcity.registry.codes import all_codes, change_year, prefecture_names
+from rbcity.registry.codes import all_codes, change_year, prefecture_entities, prefecture_names
 from rbcity.registry.labels import short_name
 from rbcity.registry.load import load_registry
 
@@ -105,13 +105,20 @@ class Resolver:
 
     def _build_all(self) -> None:
         codes = all_codes()
+        # a registry city's code today (九台市 → 220113) *is* that city: no second unit for it
+        successors = {k for k, ks in self._keys.items() if any(x.how.startswith("今代码") for x in ks)}
         for code, name in codes.items():
-            if code.endswith("0000"):
+            if code.endswith("0000") or code in successors:
                 continue
             if code not in self._units:
                 prov = codes.get(code[:2] + "0000", "")
                 self._units[code] = Match(code, name, prov, "prefecture" if code.endswith("00") else "county", False, "")
             self._add(code, _Key(code, TIER_CODE, "代码 code"))
+        for e in prefecture_entities().itertuples():  # e.g. 110100 北京市, absent from the code lists
+            if e.code not in self._units:
+                prov = codes.get(e.code[:2] + "0000", e.province_name_zh)
+                self._units[e.code] = Match(e.code, e.canonical_name_zh, prov, "prefecture", False, "")
+            self._add(e.code, _Key(e.code, TIER_CODE, "代码 code"))
         for n in prefecture_names().itertuples():
             start = None if n.start_year is None or str(n.start_year) == "<NA>" else int(n.start_year)
             end = None if n.end_year is None or str(n.end_year) == "<NA>" else int(n.end_year)
