@@ -21,7 +21,7 @@ GDP = {"U1": (100, 100, 100), "U2": (80, 60, 40), "U3": (20, 20, 20)}
 SO2 = {"U1": (10, 10, 10), "U2": (10, 20, 30), "U3": (50, 50, 50)}
 SPEC = {"max_age_years": 0, "index": {"indicators": [
     {"name": "gdp_per_capita", "direction": 1}, {"name": "so2_industrial", "direction": -1}],
-    "weighting": "equal", "min_availability": 1.0}}
+    "weighting": "equal", "min_availability": 1.0}, "band_mode": "fixed"}
 
 
 def _panel():
