@@ -70,7 +70,7 @@ def test_band_edges():
 
 
 def test_relative_bands_by_hand():
-    spec = load_spec("warning", {**SPEC, "band_mode": "relative", "relative_k": [0.0],
+    spec = load_spec("warning", {**SPEC, "band_mode": "relative", "relative_k": [0.0], "relative_base_year": None,
                                  "hard_triggers": []})
     out = run_warning(_panel(), REG, spec, 2012)
     w = widen(out.results).set_index("unit_id")
