@@ -10,8 +10,8 @@ Pipeline (vectorised with pandas; each distinct city name and unit is resolved o
    control cities and counties land too), year, indicator, stated unit (converted to the
    catalogue unit), number, valid range, duplicate keys with different values;
 4. in **one transaction**: the batch, every reject (file, sheet, row, column, raw value, reason),
-   the new values, and for changed values a new revision (all revisions are kept in
-   ``observation_revision``; ``observation`` holds the current one).
+   the new values, and for changed values a new revision: ``observation`` holds the current
+   value, the superseded one moves to ``observation_revision`` (so nothing is overwritten).
 
 Re-importing the same bytes with the same options is a no-op; a file whose values are all
 already stored is recorded as a ``no-op`` batch (its rejects are still shown and kept).
@@ -203,11 +203,25 @@ def _insert_batch(conn, file, digest, kind, source, user, status, message="") ->
     return int(res.inserted_primary_key[0])
 
 
+def bulk_insert(conn, table, columns: list[str], rows) -> None:
+    """``executemany`` of plain tuples straight to the driver (no per-row SQLAlchemy parameter
+    processing: ~3× faster for a million rows); portable through the dialect's paramstyle."""
+    rows = list(rows)
+    if not rows:
+        return
+    q = conn.dialect.identifier_preparer
+    mark = {"qmark": "?", "format": "%s", "pyformat": "%s", "numeric": None, "named": None}.get(conn.dialect.paramstyle)
+    if mark is None:  # pragma: no cover - other drivers: let SQLAlchemy bind
+        conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
+        return
+    sql = (f"INSERT INTO {q.format_table(table)} ({', '.join(q.quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([mark] * len(columns))})")
+    conn.exec_driver_sql(sql, rows)
+
+
 def _insert_rejects(conn, batch_id: int, rejects: list[Reject]) -> None:
-    if rejects:
-        conn.execute(insert(s.rejected_row), [
-            dict(batch_id=batch_id, file=r.file, sheet=r.sheet, row=r.row, column=r.column,
-                 raw_value=r.raw_value, reason_code=r.reason_code, reason=r.reason) for r in rejects])
+    bulk_insert(conn, s.rejected_row, ["batch_id", "file", "sheet", "row", "column", "raw_value", "reason_code", "reason"],
+                ((batch_id, r.file, r.sheet, r.row, r.column, r.raw_value, r.reason_code, r.reason) for r in rejects))
 
 
 # ------------------------------------------------------------------------------ cells
@@ -309,11 +323,30 @@ def _resolve_cities(keys: pd.DataFrame, level: str | None, units_in_store: set, 
 
     resolver = get_resolver("all")
     out = []
+    yearless: dict[tuple, tuple] = {}  # a name that is unique (or unknown) without a year is so in every year
     for code, name, prov, yr in keys.itertuples(index=False):
         uid, reason, msg = None, "unknown_city", []
         if by_id and code is not None and str(code).strip() in units_in_store:
             out.append((str(code).strip(), None, ""))
             continue
+        k = (code, name, prov)
+        if k not in yearless:
+            yearless[k] = _resolve_one(resolver, code, name, prov, None, level, units_in_store,
+                                       AmbiguousCity, UnknownCity)
+        if yearless[k][1] != "ambiguous_city":
+            out.append(yearless[k])
+            continue
+        out.append(_resolve_one(resolver, code, name, prov, yr, level, units_in_store, AmbiguousCity, UnknownCity))
+    res = keys.copy()
+    res["unit_id"] = [o[0] for o in out]
+    res["city_reason"] = [o[1] for o in out]
+    res["city_msg"] = [o[2] for o in out]
+    return res
+
+
+def _resolve_one(resolver, code, name, prov, yr, level, units_in_store, AmbiguousCity, UnknownCity):  # noqa: N803
+    if True:
+        uid, reason, msg = None, "unknown_city", []
         for q in (code, name):
             if q is None or (isinstance(q, float) and pd.isna(q)) or not str(q).strip():
                 continue
@@ -337,12 +370,7 @@ def _resolve_cities(keys: pd.DataFrame, level: str | None, units_in_store: set, 
                 uid, reason, msg = cand, None, []
                 break
             msg.append(f"{q!r} → {cand}: 不在单位表 not in the store's unit table")
-        out.append((uid, reason, "; ".join(msg)))
-    res = keys.copy()
-    res["unit_id"] = [o[0] for o in out]
-    res["city_reason"] = [o[1] for o in out]
-    res["city_msg"] = [o[2] for o in out]
-    return res
+        return (uid, reason, "; ".join(msg))
 
 
 # ------------------------------------------------------------------------------ main
@@ -510,17 +538,21 @@ def _fmt(v) -> str:
 
 def _existing(conn, accepted: pd.DataFrame) -> pd.DataFrame:
     inds = sorted(accepted["indicator_id"].unique())
-    q = select(s.observation.c.unit_id, s.observation.c.year, s.observation.c.indicator_id,
-               s.observation.c.value.label("old_value"), s.observation.c.revision.label("old_revision")
-               ).where(s.observation.c.indicator_id.in_(inds))
+    o = s.observation.c
+    q = select(o.unit_id, o.year, o.indicator_id, o.value.label("old_value"), o.revision.label("old_revision"),
+               o.unit.label("old_unit"), o.source.label("old_source"), o.batch_id.label("old_batch")
+               ).where(o.indicator_id.in_(inds))
     return pd.read_sql(q, conn)
+
+
+OLD = ["old_value", "old_revision", "old_unit", "old_source", "old_batch"]
 
 
 def _store(engine, accepted, rejects, *, file, sheet, source, user, dry_run, digest, kind, n_rows,
            n_blank, n_duplicate) -> ImportReport:
     key = ["unit_id", "year", "indicator_id"]
     with engine.connect() as conn:
-        old = _existing(conn, accepted) if len(accepted) else pd.DataFrame(columns=key + ["old_value", "old_revision"])
+        old = _existing(conn, accepted) if len(accepted) else pd.DataFrame(columns=key + OLD)
     if len(accepted):
         old["year"] = old["year"].astype(int)
         merged = accepted.merge(old, on=key, how="left")
@@ -529,9 +561,9 @@ def _store(engine, accepted, rejects, *, file, sheet, source, user, dry_run, dig
         merged["revision"] = np.where(merged["old_value"].isna(), 1,
                                       merged["old_revision"].fillna(0).astype(int)
                                       + (merged["status"] == "revised").astype(int))
-        merged = merged.drop(columns=["old_value", "old_revision"])
     else:
-        merged = accepted.assign(status=pd.Series(dtype=object), revision=pd.Series(dtype=int))
+        merged = accepted.assign(status=pd.Series(dtype=object), revision=pd.Series(dtype=int),
+                                 **{c: pd.Series(dtype=object) for c in OLD})
     n_new = int((merged["status"] == "new").sum())
     n_rev = int((merged["status"] == "revised").sum())
     n_acc = len(merged)
@@ -542,38 +574,47 @@ def _store(engine, accepted, rejects, *, file, sheet, source, user, dry_run, dig
     else:
         status = "committed"
     rep = ImportReport(None, "dry-run" if dry_run else status, n_rows, n_acc, n_new, n_rev, len(rejects), rejects,
-                       merged, file, sheet, source, n_unchanged=n_acc - n_new - n_rev, n_blank=n_blank,
+                       merged.drop(columns=OLD), file, sheet, source, n_unchanged=n_acc - n_new - n_rev, n_blank=n_blank,
                        n_duplicate=n_duplicate)
     if dry_run:
         return rep
     now = datetime.now(UTC)
     with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":  # room for the primary-key and index pages of a big batch
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")
         bid = _insert_batch(conn, file, digest, kind, source, user, status)
         _insert_rejects(conn, bid, rejects)
-        changed = merged[merged["status"] != "unchanged"]
+        # in primary-key order: B-tree appends instead of random page splits
+        changed = merged[merged["status"] != "unchanged"].sort_values(["unit_id", "year", "indicator_id"])
         if len(changed):
-            cols = {c: changed[c].tolist() for c in ("unit_id", "year", "indicator_id", "value", "unit", "source",
-                                                     "revision")}
-            recs = [dict(unit_id=u, year=y, indicator_id=i, value=v, unit=un, source=sr, revision=rv, batch_id=bid)
-                    for u, y, i, v, un, sr, rv in zip(*cols.values(), strict=True)]
-            isnew = (changed["status"] == "new").tolist()
-            new_recs = [r for r, flag_ in zip(recs, isnew, strict=True) if flag_]
-            rev_recs = [r for r, flag_ in zip(recs, isnew, strict=True) if not flag_]
-            if new_recs:
-                conn.execute(insert(s.observation), new_recs)
-            if rev_recs:
+            cols = ["unit_id", "year", "indicator_id", "value", "unit", "source", "revision"]
+            ch = changed[cols].astype(object)
+            ch["year"] = changed["year"].astype(int).tolist()
+            ch["revision"] = changed["revision"].astype(int).tolist()
+            ch["value"] = changed["value"].astype(float).tolist()
+            isnew = (changed["status"] == "new").to_numpy()
+            new = ch[isnew]
+            bulk_insert(conn, s.observation, cols + ["batch_id"],
+                        zip(*[new[c].tolist() for c in cols], [bid] * len(new), strict=True))
+            rev = ch[~isnew]
+            if len(rev):
+                # the superseded values move to observation_revision (recorded_at = when superseded)
+                old_rows = changed[~isnew]
+                stamp = f"{now:%Y-%m-%d %H:%M:%S.%f}" if conn.dialect.name == "sqlite" else now
+                bulk_insert(conn, s.observation_revision, cols + ["batch_id", "recorded_at"], zip(
+                    old_rows["unit_id"].tolist(), old_rows["year"].astype(int).tolist(),
+                    old_rows["indicator_id"].tolist(), old_rows["old_value"].astype(float).tolist(),
+                    old_rows["old_unit"].tolist(), old_rows["old_source"].tolist(),
+                    old_rows["old_revision"].astype(int).tolist(), old_rows["old_batch"].astype(int).tolist(),
+                    [stamp] * len(old_rows), strict=True))
                 o = s.observation.c
                 conn.execute(update(s.observation).where(
                     o.unit_id == bindparam("b_unit"), o.year == bindparam("b_year"),
                     o.indicator_id == bindparam("b_ind")).values(
                     value=bindparam("value"), unit=bindparam("unit"), source=bindparam("source"),
                     revision=bindparam("revision"), batch_id=bindparam("batch_id")),
-                    [dict(b_unit=r["unit_id"], b_year=r["year"], b_ind=r["indicator_id"], value=r["value"],
-                          unit=r["unit"], source=r["source"], revision=r["revision"], batch_id=bid)
-                     for r in rev_recs])
-            for r in recs:
-                r["recorded_at"] = now
-            conn.execute(insert(s.observation_revision), recs)
+                    [dict(b_unit=u, b_year=y, b_ind=i, value=v, unit=un, source=sr, revision=rv, batch_id=bid)
+                     for u, y, i, v, un, sr, rv in zip(*[rev[c].tolist() for c in cols], strict=True)])
         conn.execute(update(s.import_batch).where(s.import_batch.c.id == bid).values(
             n_rows=n_rows, n_accepted=n_acc, n_rejected=len(rejects), n_new=n_new, n_revised=n_rev,
             message=f"blank {n_blank}, duplicate {n_duplicate}, unchanged {n_acc - n_new - n_rev}"))

@@ -106,7 +106,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
         raise ReadProblem("wrong_sheet", f"没有工作表 no sheet {sheet!r}; sheets: {', '.join(names)}")
     name = sheet if sheet is not None else names[0]
     try:
-        raw = xl.parse(name, header=None, dtype=object)
+        raw = pd.read_excel(xl, sheet_name=name, header=None, dtype=object)
     except Exception as exc:  # openpyxl raises many kinds on damaged parts
         raise ReadProblem("broken_file", f"XLSX 工作表无法读取 cannot read sheet {name!r}: {exc}") from exc
     raw = raw.dropna(how="all", axis=1)

@@ -20,6 +20,7 @@ app = typer.Typer(
 
 from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
     assess_cmds,
+    data_cmds,
     registry_cmds,
     run_cmd,
     web_cmds,

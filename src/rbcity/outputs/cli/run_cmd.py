@@ -13,10 +13,12 @@ from rbcity.outputs.cli.options import Db, Lang, check_lang
 @app.command("run")
 def run(db: Db = None, lang: Lang = "zh") -> None:
     """主任务 Main job: store + registry + bundled data, then all engines for the latest year."""
+    from rbcity.data.bundled import ensure_bundled
     from rbcity.data.cities import cities_frame
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
     from rbcity.outputs.assess_text import render
+    from rbcity.outputs.cli.data_cmds import one_line
     from rbcity.outputs.summary import registry_summary
     from rbcity.plan.assess import assess, latest_data_year
 
@@ -27,14 +29,10 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     typer.echo(f"registry: {counts['cities']} cities, {counts['units']} admin units, "
                f"{counts['code_history']} code-history lines")
     typer.echo(registry_summary(cities_frame(engine), lang))
-    try:
-        from rbcity.data.bundled import ensure_bundled
-    except ImportError:  # pragma: no cover - until the data layer ships bundled data
-        ensure_bundled = None
-    if ensure_bundled is not None:
-        info = ensure_bundled(engine)
-        if info:
-            typer.echo(f"bundled data: {info}")
+    typer.echo("数据 data (bundled, each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
+    for rep in ensure_bundled(engine):
+        typer.echo("  " + one_line(rep))
+    typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
     year = latest_data_year(engine)
     if year is None:
         typer.echo("no observations in the store: engines not run")
