@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from conftest import make_panel, make_registry
+from plan_helpers import make_panel, make_registry
+
 from rbcity.plan.assessment import run_assessment
 from rbcity.plan.runs import widen
 from rbcity.plan.specs import load_spec

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from plan_helpers import make_panel, make_registry
 
-from conftest import make_panel, make_registry
 from rbcity.plan.classify import agreement, apply_rules, run_classify
 from rbcity.plan.runs import widen
 from rbcity.plan.specs import load_spec
@@ -23,7 +23,7 @@ DATA = {
     "130200": [(10, 60, 40), (10, 60, 40)],
     "130400": [(2, 20, 20), (2, 20, 20)],
     "130521": [(10, 20, 20), (12, 60, 40)],
-    "220181": [(2, 60, 40), (6, 20, 20)],
+    "220181": [(2, 60, 40), (5, 20, 20)],
 }
 
 
@@ -51,16 +51,17 @@ def _by_unit(out):
 def test_scores_types_and_moves_by_hand():
     out = run_classify(_panel(), REG, _spec(), 2020)
     u = _by_unit(out)
-    # pooled min–max over 2010+2020: mining 2..12 → 10 = 0.8, 12 = 1, 6 = 0.4; S = mean of 0/1
-    assert math.isclose(u["130200"]["resource_score"], 0.8)
-    assert math.isclose(u["220181"]["resource_score"], 0.4)
+    # 2020 scored against the 2010 bounds (mining 2..10, censored): 10 → 1, 12 → 1, 5 → 0.375
+    assert math.isclose(u["130200"]["resource_score"], 1.0)
+    assert math.isclose(u["130521"]["resource_score"], 1.0)
+    assert math.isclose(u["220181"]["resource_score"], 0.375)
     assert u["220181"]["development_score"] == 0.0
     assert u["130200"]["type"] == "mature" and u["130200"]["moved"] == 0
     assert u["130400"]["type"] == "declining"
     # 130521: R = 1 ≥ 0.5 and mining rose 10 → 12 (+20 % > 5 %): growth by the trend rule
     assert u["130521"]["type"] == "growth" and u["130521"]["trend"] == "rising"
     assert u["130521"]["moved"] == 0
-    # 220181: regenerating in 2013, now R 0.4 < 0.5 and S 0 < 0.5 → declining
+    # 220181: regenerating in 2013, now R 0.375 < 0.5 and S 0 < 0.5 → declining
     assert u["220181"]["type"] == "declining" and u["220181"]["moved"] == 1
     reason = u["220181"]["reason"]
     assert "可持续发展能力得分 0.000 低于临界值 0.500（差 0.500）（2010年 1.000）" in reason
@@ -99,3 +100,10 @@ def test_rules_and_agreement_helpers():
     assert a["n"] == 3 and math.isclose(a["accuracy"], 2 / 3)
     assert a["per_type_recall"]["declining"] == 0.0
     assert math.isclose(a["balanced_accuracy"], (1 + 1 + 0) / 3)
+
+
+def test_base_year_results_do_not_depend_on_the_assessed_year():
+    spec = load_spec("classify", {"development": {"index": {"weighting": "entropy"}}})
+    a = run_classify(_panel(), REG, spec, 2010).summary
+    b = run_classify(_panel(), REG, spec, 2020).summary
+    assert a["cutoffs"] == b["cutoffs"] and a["agreement"] == b["agreement"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from conftest import make_panel
+from plan_helpers import make_panel
+
 from rbcity.plan.identify import confusion, run_identify
 from rbcity.plan.specs import load_spec
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from plan_helpers import make_panel, make_registry
 
-from conftest import make_panel, make_registry
 from rbcity.plan.runs import widen
 from rbcity.plan.specs import load_spec
 from rbcity.plan.targets import run_targets

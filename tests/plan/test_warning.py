@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import math
 
-from conftest import make_panel, make_registry
+from plan_helpers import make_panel, make_registry
+
 from rbcity.plan.runs import widen
 from rbcity.plan.specs import load_spec
 from rbcity.plan.warning import band_level, run_warning

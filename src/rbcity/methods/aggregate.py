@@ -82,7 +82,11 @@ def impute(X, method: str = "none", *, groups=None, extrapolate: bool = False) -
     if method == "interpolate":
         if X.ndim != 3:
             raise ValueError("interpolation needs a (T, m, n) panel")
-        return _interpolate_time(X, extrapolate)
+        holes = np.isnan(X).any(axis=0)  # (m, n): only series with a gap need work
+        out = X.copy()
+        if holes.any():
+            out[:, holes] = _interpolate_time(X[:, holes], extrapolate)
+        return out
     if method == "group_median":
         m = X.shape[-2]
         g = np.zeros(m, dtype=int) if groups is None else np.asarray(groups)
@@ -110,6 +114,19 @@ def _prepare(R, weights):
     return R, w
 
 
+def _weighted_sum_fast(R, w):
+    """Σ_j w_j r_j as a (batched) matrix-vector product, or None if R has a missing value."""
+    if R.ndim == 1:
+        return None
+    if w.ndim == 1:
+        out = R @ w
+    else:  # (T, 1, n) per-year weights
+        out = np.matmul(R, np.swapaxes(w, -1, -2))[..., 0]
+    if np.isnan(out).any():
+        return None
+    return out
+
+
 def _apply_threshold(score, R, min_availability):
     ok = availability(R) >= min_availability - 1e-12
     ok &= np.any(~np.isnan(R), axis=-1)
@@ -125,6 +142,9 @@ def arithmetic(R, weights, *, min_availability: float = 0.8) -> np.ndarray:
     or all indicators missing gets NaN.  NaN never propagates silently otherwise.
     """
     R, w = _prepare(R, weights)
+    fast = _weighted_sum_fast(R, w)
+    if fast is not None:  # no missing value: a matrix-vector product
+        return fast
     mask = ~np.isnan(R)
     num = np.sum(np.where(mask, R, 0.0) * w, axis=-1)
     den = np.sum(mask * w, axis=-1)
@@ -146,6 +166,8 @@ def geometric(R, weights, *, min_availability: float = 0.8) -> np.ndarray:
         raise ValueError(
             "geometric aggregation needs non-negative values; normalise or shift before the log"
         )
+    if R.size and R.min() > 0:  # fast path: no missing value, no zero (min is NaN otherwise)
+        return np.exp(_weighted_sum_fast(np.log(R), w))
     mask = ~np.isnan(R)
     with np.errstate(divide="ignore", invalid="ignore"):
         logr = np.log(np.where(mask, R, 1.0))

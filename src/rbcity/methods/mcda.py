@@ -25,7 +25,7 @@ def _weights_b(R, weights):
     return w
 
 
-def ideal_points(V, direction=None, *, pooled: bool = False):
+def ideal_points(V, direction=None, *, pooled: bool = False, skipna: bool = True):
     """Positive and negative ideal per indicator: ``(V+, V-)`` keepdims-shaped.
 
     For benefit columns ``V+ = max``, ``V- = min`` (cost: the opposite), over the units of each
@@ -37,11 +37,26 @@ def ideal_points(V, direction=None, *, pooled: bool = False):
     ax = reduce_axes(V, pooled)
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        hi = np.nanmax(V, axis=ax, keepdims=True)
-        lo = np.nanmin(V, axis=ax, keepdims=True)
+    if skipna:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            hi = np.nanmax(V, axis=ax, keepdims=True)
+            lo = np.nanmin(V, axis=ax, keepdims=True)
+    else:
+        hi = V.max(axis=ax, keepdims=True)
+        lo = V.min(axis=ax, keepdims=True)
+    if np.all(d > 0):
+        return hi, lo
     return np.where(d > 0, hi, lo), np.where(d > 0, lo, hi)
+
+
+def _wdist(R, ref, w2):
+    """sqrt(Σ_j w2_j (R_j - ref_j)²) along the last axis; w2 (n,) or broadcastable (T, 1, n)."""
+    diff = R - ref
+    diff *= diff
+    if w2.ndim == 1:
+        return np.sqrt(diff @ w2)
+    return np.sqrt(np.matmul(diff, np.swapaxes(w2, -1, -2))[..., 0])
 
 
 def topsis(R, weights, direction=None, *, pooled: bool = False, return_distances: bool = False):
@@ -62,15 +77,26 @@ def topsis(R, weights, direction=None, *, pooled: bool = False, return_distances
     """
     R = as_float(R)
     w = _weights_b(R, weights)
-    V = R * w
-    vp, vm = ideal_points(V, direction, pooled=pooled)
-    mask = ~np.isnan(V)
-    dp = np.sqrt(np.sum(np.where(mask, (V - vp) ** 2, 0.0), axis=-1))
-    dm = np.sqrt(np.sum(np.where(mask, (V - vm) ** 2, 0.0), axis=-1))
+    # fast path: with w ≥ 0 the ideal of v = w·r is w·(ideal of r), so
+    # D² = Σ_j w_j² (r_j - r*_j)², a matrix-vector product per year.  NaN propagates into the
+    # plain max/min, which detects missing values without an extra pass.
+    rp, rm = ideal_points(R, direction, pooled=pooled, skipna=False)
+    anyv = True
+    if not (np.isnan(rp).any() or np.isnan(rm).any()):
+        w2 = w * w
+        dp = _wdist(R, rp, w2)
+        dm = _wdist(R, rm, w2)
+    else:
+        V = R * w
+        vp, vm = ideal_points(V, direction, pooled=pooled)
+        mask = ~np.isnan(V)
+        dp = np.sqrt(np.sum(np.where(mask, (V - vp) ** 2, 0.0), axis=-1))
+        dm = np.sqrt(np.sum(np.where(mask, (V - vm) ** 2, 0.0), axis=-1))
+        anyv = mask.any(axis=-1)
     tot = dp + dm
     with np.errstate(invalid="ignore", divide="ignore"):
         c = np.where(tot > 0, dm / tot, np.nan)
-    c = np.where(mask.any(axis=-1), c, np.nan)
+    c = np.where(anyv, c, np.nan)
     if return_distances:
         return c, dp, dm
     return c
@@ -126,3 +152,51 @@ def vikor(R, weights, direction=None, *, v: float = 0.5, pooled: bool = False,
     if return_sr:
         return Q, S, Rr
     return Q
+
+
+def topsis_fused(X, weights, direction=None, *, normalisation: str = "minmax",
+                 pooled: bool = False):
+    """TOPSIS on *raw* data with the normalisation folded into the distances (pymcdm's call
+    shape ``TOPSIS(normalization)(matrix, weights, types)``), without materialising the
+    normalised matrix.
+
+    Both supported normalisations are per-column affine maps ``r = ±s_j (x - c_j)``, so
+    ``D± = sqrt(Σ_j (w_j s_j)² (x_j - x±_j)²)`` with ``x±`` the raw best/worst value by
+    direction and ``s_j`` = 1/range (``"minmax"``) or 1/‖x_j‖ (``"vector"``).  Equal to
+    ``topsis(minmax(X, d, pooled=pooled), w, pooled=pooled)`` (resp. ``vector``) up to rounding;
+    a constant column contributes 0 (pymcdm: min–max gives ones, same result).  With missing
+    values it falls back to the two-step computation.
+    """
+    X = as_float(X)
+    n = X.shape[-1]
+    d = direction_vector(direction, n)
+    ax = reduce_axes(X, pooled)
+    hi = X.max(axis=ax, keepdims=True)
+    lo = X.min(axis=ax, keepdims=True)
+    if np.isnan(hi).any() or np.isnan(lo).any():
+        from . import normalise
+
+        R = (normalise.minmax(X, d, pooled=pooled) if normalisation == "minmax"
+             else normalise.vector(X, d, pooled=pooled))
+        return topsis(R, weights, pooled=pooled)
+    if normalisation == "minmax":
+        rng = hi - lo
+        s = np.where(rng > 0, 1.0 / np.where(rng > 0, rng, 1.0), 0.0)
+    elif normalisation == "vector":
+        nrm = np.sqrt(np.einsum("...ij,...ij->...j", X, X) if not pooled
+                      else (X * X).sum(axis=ax)).reshape(hi.shape)
+        s = np.where(nrm > 0, 1.0 / np.where(nrm > 0, nrm, 1.0), 0.0)
+    else:
+        raise ValueError("normalisation must be 'minmax' or 'vector'")
+    best = np.where(d > 0, hi, lo)
+    worst = np.where(d > 0, lo, hi)
+    w = weight_vector(weights, n)
+    if w.ndim == 2 and X.ndim == 3:
+        w = w[:, None, :]
+    ws2 = (w * s) ** 2  # (…, 1, n)
+    ws2 = ws2.reshape(ws2.shape[-1]) if ws2.size == n else ws2
+    dp = _wdist(X, best, ws2)
+    dm = _wdist(X, worst, ws2)
+    tot = dp + dm
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(tot > 0, dm / tot, np.nan)

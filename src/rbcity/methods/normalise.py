@@ -20,7 +20,6 @@ cost column to ``1 - x/||x||``).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from ._util import as_float, direction_vector, reduce_axes
 
@@ -74,19 +73,37 @@ def minmax(
     X = as_float(X)
     d = direction_vector(direction, X.shape[-1])
     ax = reduce_axes(X, pooled)
-    lo = _all_nan_safe(np.nanmin, X, ax)
-    hi = _all_nan_safe(np.nanmax, X, ax)
+    # fast path: plain reductions (NaN propagates into them, which detects missing values
+    # without an extra pass); the nan-aware reductions only when needed
+    lo = X.min(axis=ax, keepdims=True)
+    hi = X.max(axis=ax, keepdims=True)
+    if np.isnan(lo).any() or np.isnan(hi).any():
+        lo = _all_nan_safe(np.nanmin, X, ax)
+        hi = _all_nan_safe(np.nanmax, X, ax)
     rng = hi - lo
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(d > 0, X - lo, hi - X) / rng
-    r = np.where(rng == 0, np.where(np.isnan(X), np.nan, constant), r)
+    ok = rng > 0
+    # r = (X - ref)/denom with ref = min (benefit) or max (cost), denom = ±range: exact 0 and 1
+    # at the extremes, two passes over the data; constant column: denom = inf → 0, + constant
+    ref = np.where(d > 0, lo, hi)
+    denom = np.where(ok, d * rng, np.inf)
+    r = X - ref
+    r /= denom
+    if not ok.all():
+        r += np.where(ok, 0.0, constant)
     a, b = scale
-    return a + (b - a) * r + shift
+    if (a, b) != (0.0, 1.0):
+        r *= b - a
+        r += a
+    if shift:
+        r += shift
+    # all-missing column: stays NaN (X*0 keeps NaN); infinite values are not supported
+    return r
 
 
 def zscore(X, direction=None, *, pooled: bool = True, ddof: int = 0, constant: float = 0.0):
     """z-score ``z = d·(x - mean)/sd`` (``d`` = ±1 direction; population sd with ``ddof=0``,
-    COINr ``n_zscore`` uses R's ``sd`` i.e. ``ddof=1``).  Constant column → ``constant`` (0)."""
+    pass ``ddof=1`` for the sample sd of R's ``sd()``).  Constant column → ``constant`` (0).
+    z-scores are negative: entropy weights and the geometric mean refuse them."""
     X = as_float(X)
     d = direction_vector(direction, X.shape[-1])
     ax = reduce_axes(X, pooled)
@@ -206,6 +223,8 @@ def rank(X, direction=None, *, pooled: bool = False, percentile: bool = True) ->
     X = as_float(X)
     d = direction_vector(direction, X.shape[-1])
     F, keep = _flatten_reduce(X * d, pooled)
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.6 s at start-up
+
     R = stats.rankdata(F, axis=0, method="average", nan_policy="omit")
     if percentile:
         cnt = np.sum(~np.isnan(F), axis=0)

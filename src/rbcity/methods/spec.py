@@ -57,7 +57,11 @@ class IndexSpec:
       weights); ``weighting_pooled``: one vector for the panel (True) or one per year;
       ``entropy_shift``: see :func:`rbcity.methods.weights.entropy`.
     * ``dimension_weights``: None = flat; ``"equal"`` or a mapping dimension → weight = the
-      hierarchical weights of :func:`rbcity.methods.weights.hierarchical`.
+      hierarchical weights of :func:`rbcity.methods.weights.hierarchical` (indicator weights
+      rescaled within each dimension × dimension weight).  The index then aggregates all
+      indicators with these effective weights — identical to aggregating indicator → dimension
+      → index arithmetically when no value is missing; dimension scores are reported in
+      ``IndexResult.dimension_scores`` (e.g. the subsystem scores U for coupling).
     * ``aggregation``: ``arithmetic`` | ``geometric`` | ``topsis`` | ``vikor`` (VIKOR's Q is
       reported as ``1 - Q`` so that higher = better); ``ideal_pooled``: fixed TOPSIS/VIKOR
       ideal over all years (comparable across years) vs per-year ideal (pymcdm).

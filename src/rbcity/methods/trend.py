@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 __all__ = [
     "growth_rate",
@@ -193,6 +192,8 @@ def linear_projection(X, years=None, *, to_year, level: float = 0.90,
         if interval not in ("prediction", "confidence"):
             raise ValueError("interval must be 'prediction' or 'confidence'")
         se = np.sqrt(s2 * (extra + 1.0 / n + (x0 - tbar) ** 2 / sxx))
+        from scipy import stats  # lazy: importing scipy.stats costs ~0.6 s at start-up
+
         tq = stats.t.ppf(0.5 + level / 2.0, np.maximum(n - 2, 1))
     ok = (n >= 2) & (sxx > 0)
     point = np.where(ok, point, np.nan)

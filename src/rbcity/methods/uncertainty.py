@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import aggregate as agg
 from .spec import IndexSpec, _normalised, _weights
@@ -102,6 +101,8 @@ def batch_scores(R: np.ndarray, W: np.ndarray, aggregation: str, *, ideal_pooled
 def _ranks(S: np.ndarray) -> np.ndarray:
     """Rank units within each (replication, year): 1 = best (highest score); ties average;
     NaN stays NaN."""
+    from scipy import stats  # lazy: importing scipy.stats costs ~0.6 s at start-up
+
     return stats.rankdata(-S, axis=-1, method="average", nan_policy="omit")
 
 

@@ -35,8 +35,9 @@ __all__ = [
 
 METHODS = ("equal", "entropy", "critic", "std", "user")
 
-#: Saaty's (1980) random consistency index RI for n = 1..10 (Saaty, *The Analytic Hierarchy
-#: Process*, table 1.7).  pymcdm uses a slightly different table (e.g. 0.8921 for n=4).
+#: Saaty's random consistency index RI for n = 1..10, the values commonly quoted from Saaty
+#: (1980); the reference implementation of methodology.md uses the same (its recorded AHP example
+#: has CR = CI/1.12 for n = 5).  pymcdm uses a slightly different table (e.g. 0.8921 for n = 4).
 SAATY_RI = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45,
             10: 1.49}
 
@@ -82,19 +83,42 @@ def entropy(R, *, pooled: bool = True, shift: float = 0.0) -> np.ndarray:
     * every column without information (or N ≤ 1, e.g. one unit) → equal weights.
     """
     R = as_float(R)
-    if np.any(R + shift < 0):
-        raise ValueError(
-            "entropy weights need non-negative values (got negatives); normalise first "
-            "(min–max) or add a shift"
-        )
     ax = reduce_axes(R, pooled)
-    P = R + shift
-    tot = np.nansum(P, axis=ax, keepdims=True)
-    N = np.sum(~np.isnan(P), axis=ax, keepdims=True)
+    P = R + shift if shift else R
+    tot = P.sum(axis=ax, keepdims=True)
+    sxlx = None
+    if not np.isnan(tot).any():
+        # fast path (no missing value): Σ p ln p = (Σ x ln x)/S - ln S, S = Σ x — one log pass
+        pmin = P.min()
+        if pmin < 0:
+            raise ValueError(
+                "entropy weights need non-negative values (got negatives); normalise first "
+                "(min–max) or add a shift"
+            )
+        with np.errstate(divide="ignore", invalid="ignore"):
+            L = np.log(P)
+            L *= P
+        # 0·ln 0 = 0·(-inf) = NaN is the only NaN possible here: drop it (the limit is 0)
+        sxlx = (np.nansum(L, axis=ax, keepdims=True) if pmin == 0
+                else L.sum(axis=ax, keepdims=True))
+        N = np.full(tot.shape, np.prod([P.shape[i] for i in ax]), dtype=float)
+    if sxlx is None:
+        if np.any(P < 0):
+            raise ValueError(
+                "entropy weights need non-negative values (got negatives); normalise first "
+                "(min–max) or add a shift"
+            )
+        missing = np.isnan(P)
+        P = np.where(missing, 0.0, P)
+        N = np.sum(~missing, axis=ax, keepdims=True)
+        tot = P.sum(axis=ax, keepdims=True)
+        L = np.zeros_like(P)
+        np.log(P, out=L, where=P > 0)  # 0·ln 0 := 0
+        L *= P
+        sxlx = L.sum(axis=ax, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = P / tot
-        plogp = np.where(p > 0, p * np.log(np.where(p > 0, p, 1.0)), 0.0)
-        e = -np.nansum(plogp, axis=ax, keepdims=True) / np.log(N)
+        H = np.log(tot) - sxlx / tot
+        e = H / np.log(N)
     e = np.where((N > 1) & (tot > 0), e, 1.0)
     d = np.clip(1.0 - e, 0.0, None)
     return _fallback_equal(_squeeze_stat(d, pooled))

@@ -41,14 +41,21 @@ def agreement_lines(summaries: dict, lang: str = "zh") -> list[str]:
             out.append("  " + _t(lang, "阈值扫描最佳", "best sweep threshold")
                        + f": {b['threshold']:g}% → precision {_pct(b['precision'])}, "
                        f"recall {_pct(b['recall'])}, F1 {_pct(b['f1'])}")
+        for lv in ("prefecture", "county"):
+            rows = [r for r in s.get("sweep") or [] if r.get(f"f1_{lv}") == r.get(f"f1_{lv}")]
+            if rows:
+                r = max(rows, key=lambda r, lv=lv: r[f"f1_{lv}"])
+                out.append(f"  {lv}: " + _t(lang, "最佳阈值", "best threshold")
+                           + f" {r['threshold']:g}% → F1 {_pct(r[f'f1_{lv}'])}")
     s = summaries.get("classify")
     if s:
         a = s["agreement"]
         cut = s["cutoffs"]
         out.append(_t(lang, "分类与2013年类型的一致性", "Classification vs the 2013 types")
-                   + f" (base year {s['base_year']}, n={a['n']}): accuracy {_pct(a['accuracy'])}, "
-                   f"balanced {_pct(a['balanced_accuracy'])}; cut-offs R {cut['resource']:.3f}, "
-                   f"S {cut['development']:.3f}")
+                   + f" (base year {s['base_year']}, n={a['n']}): accuracy {_pct(a['accuracy'])} "
+                   f"(all-mature baseline {_pct(a.get('majority_baseline'))}), balanced "
+                   f"{_pct(a['balanced_accuracy'])} (chance 25.0%); cut-offs R "
+                   f"{cut['resource']:.3f}, S {cut['development']:.3f}")
         rec = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {_pct(v)}"
                         for k, v in a["per_type_recall"].items())
         out.append("  " + _t(lang, "各类召回率", "recall by type") + f": {rec}")
@@ -64,8 +71,8 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
                 + (", ".join(u["test"] for u in s["unavailable"]) or "none")]
     if name == "classify":
         cnt = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {v}" for k, v in s["counts"].items())
-        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}; "
-                f"{cnt}"]
+        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}, "
+                f"changed since {s['base_year']} {s.get('changed_since_base', 0)}; {cnt}"]
     if name == "targets":
         lines = [head + f" {s['n_targets']} targets"]
         for t in s["targets"]:
@@ -80,13 +87,15 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
     if name == "coordination":
         g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
         md = s.get("mean_D")
+        if md is None:
+            return [head + f" {s['year']}: " + _t(lang, "无城市可评价", "no city evaluated")]
         return [head + f" {s['year']}: evaluated {s['evaluated']} (focus {s['focus_types']}), "
-                f"mean D {md:.3f}" if md is not None else head + " no city evaluated",
-                f"  {g}"]
+                f"mean D {md:.3f}", f"  {g}"]
     if name == "exhausted_assessment":
         g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
         a = ", ".join(f"{k} {v}" for k, v in s["actions"].items())
-        return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}; {g}; {a}",
+        return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}"
+                + (f"; {g}; {a}" if g else ""),
                 "  contents without data: " + (", ".join(s["contents_without_data"]) or "none")]
     return [head]
 

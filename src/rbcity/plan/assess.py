@@ -39,21 +39,12 @@ class AssessResult:
     data_revision: int = 0
 
 
-def load_panel(engine: Engine) -> pd.DataFrame:
-    """The whole observation panel, long (``rbcity.data.panel.load_panel`` when present)."""
-    try:
-        from rbcity.data.panel import load_panel as _load
-    except ImportError:  # pragma: no cover - until the data layer provides it
-        _load = None
-    if _load is not None:
-        return _load(engine)
-    o = s.observation
-    q = select(o.c.unit_id, o.c.year, o.c.indicator_id, o.c.value, o.c.unit, o.c.source,
-               o.c.revision)
-    with engine.connect() as conn:
-        return pd.DataFrame(conn.execute(q).all(),
-                            columns=["unit_id", "year", "indicator_id", "value", "unit",
-                                     "source", "revision"])
+def load_panel(engine: Engine, indicators=None) -> pd.DataFrame:
+    """The observation panel, long (``rbcity.data.panel.load_panel``), optionally only some
+    indicators."""
+    from rbcity.data.panel import load_panel as _load
+
+    return _load(engine, indicators=indicators)
 
 
 def load_targets(engine: Engine) -> pd.DataFrame:
@@ -70,6 +61,53 @@ def load_targets(engine: Engine) -> pd.DataFrame:
         return shipped()
     except ImportError:  # pragma: no cover
         return pd.DataFrame(columns=TARGET_COLUMNS)
+
+
+def spec_indicators(name: str, spec: dict) -> set[str]:
+    """Indicator ids an engine's spec reads (so only those are loaded from the store)."""
+    found: set[str] = set()
+
+    def walk(x, key=None):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                walk(v, k)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v, key)
+        elif isinstance(x, str) and key in ("indicator", "name"):
+            found.add(x)
+
+    walk(spec)
+    return found
+
+
+def engine_years(engine: Engine, upto: int | None = None,
+                 overrides: dict | None = None) -> dict[str, int | None]:
+    """Per engine, the latest year (≤ ``upto``) in which at least half of the indicators its
+    spec reads — among those with any data in the store — have observations (None: none).
+    Used by ``rbcity run`` so engines whose data end earlier (the yearbook extract ends in
+    2012) are also run for the last year they can compute."""
+    o = s.observation.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(o.indicator_id, o.year).distinct()).all()
+    have: dict[str, set[int]] = {}
+    for ind, y in rows:
+        have.setdefault(ind, set()).add(int(y))
+    tgt = set(load_targets(engine)["indicator_id"])
+    out: dict[str, int | None] = {}
+    for n in ENGINES:
+        inds = spec_indicators(n, load_spec(n, (overrides or {}).get(n)))
+        if n == "targets":
+            inds = tgt
+        inds = [i for i in inds if i in have]
+        if not inds:
+            out[n] = None
+            continue
+        years = sorted({y for i in inds for y in have[i] if upto is None or y <= upto},
+                       reverse=True)
+        need = max(1, -(-len(inds) // 2))
+        out[n] = next((y for y in years if sum(y in have[i] for i in inds) >= need), None)
+    return out
 
 
 def latest_data_year(engine: Engine) -> int | None:
@@ -102,22 +140,26 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
     from rbcity.registry.load import load_registry
 
     names = list(engines or ENGINES)
-    for n in names:
+    for n in [*names, *(overrides or {})]:
         if n not in ENGINES:
             raise UserError(f"未知引擎 unknown engine {n!r}; allowed: {', '.join(ENGINES)}")
     t0 = time.perf_counter()
-    panel = load_panel(engine) if panel is None else panel
+    specs = {n: load_spec(n, (overrides or {}).get(n)) for n in names}
+    targets = load_targets(engine) if "targets" in names else pd.DataFrame(columns=TARGET_COLUMNS)
+    if panel is None:
+        wanted = set().union(*(spec_indicators(n, sp) for n, sp in specs.items()))
+        wanted |= set(targets["indicator_id"])
+        panel = load_panel(engine, indicators=sorted(wanted))
     if panel.empty:
         raise NoDataError("库中没有观测数据 the store holds no observations; load data first "
                           "(rbcity run loads the bundled data)")
     registry = load_registry()
-    targets = load_targets(engine) if "targets" in names else pd.DataFrame(columns=TARGET_COLUMNS)
     rev = runs.data_revision(engine)
     out = AssessResult(year=year, data_revision=rev)
     out.seconds["load"] = time.perf_counter() - t0
     for n in names:
         t1 = time.perf_counter()
-        spec = load_spec(n, (overrides or {}).get(n))
+        spec = specs[n]
         res = run_engine(n, panel, registry, targets, spec, year)
         out.runs[n] = runs.store_run(engine, n, year, spec, res.summary, res.results,
                                      revision=rev)

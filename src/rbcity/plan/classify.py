@@ -31,13 +31,12 @@ def index_spec(part: dict) -> IndexSpec:
         for i in part["index"]["indicators"]]))
 
 
-def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarray:
-    """Type per city (object array; "" where a score is missing) from the rule table."""
-    R, S = np.asarray(R, float), np.asarray(S, float)
-    rh, sh = R >= r_cut, S >= s_cut
-    out = np.full(R.shape, "", dtype=object)
+def _rule_types(rh, sh, trend, spec: dict) -> np.ndarray:
+    """Rule table on boolean arrays (broadcast together): R high ``rh``, S high ``sh``."""
+    rh, sh = np.broadcast_arrays(rh, sh)
+    out = np.full(rh.shape, "", dtype=object)
     for rule in spec["rules"]:
-        m = np.ones(R.shape, bool)
+        m = np.ones(rh.shape, bool)
         if rule.get("resource", "any") != "any":
             m &= rh if rule["resource"] == "high" else ~rh
         if rule.get("development", "any") != "any":
@@ -48,8 +47,14 @@ def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarr
         t = np.asarray(trend, dtype=object)
         m = (rh if ov.get("resource") == "high" else ~rh) & (t == ov["trend"])
         out = np.where(m, ov["type"], out)
-    out = np.where(np.isnan(R) | np.isnan(S) | np.isnan(r_cut) | np.isnan(s_cut), "", out)
     return out
+
+
+def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarray:
+    """Type per city (object array; "" where a score or a cut-off is missing)."""
+    R, S = np.asarray(R, float), np.asarray(S, float)
+    out = _rule_types(R >= r_cut, S >= s_cut, trend, spec)
+    return np.where(np.isnan(R) | np.isnan(S) | np.isnan(r_cut) | np.isnan(s_cut), "", out)
 
 
 def agreement(pred, truth) -> dict:
@@ -61,14 +66,18 @@ def agreement(pred, truth) -> dict:
               for ty in TYPES}
     rec = [v for v in recall.values() if not np.isnan(v)]
     conf = {a: {b: int(((t == a) & (p == b)).sum()) for b in TYPES} for a in TYPES}
+    counts = {ty: int((t == ty).sum()) for ty in TYPES}
     return {"n": int(ok.sum()), "accuracy": float((p == t).mean()) if ok.any() else float("nan"),
+            # the accuracy of calling every city the most common 2013 type (for comparison)
+            "majority_baseline": max(counts.values()) / ok.sum() if ok.any() else float("nan"),
             "balanced_accuracy": float(np.mean(rec)) if rec else float("nan"),
             "per_type_recall": recall, "confusion": conf}
 
 
 def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     """Grid search of (R cut-off, S cut-off) over quantiles of the scores; returns the pair
-    with the best objective (ties: the first in grid order) and the objective value."""
+    with the best objective (ties: the first in grid order) and the objective value.
+    Vectorised over the S cut-offs (one array operation per R cut-off)."""
     c = spec["cutoffs"]
     q = np.arange(c["quantiles"]["start"], c["quantiles"]["stop"] + 1e-9, c["quantiles"]["step"])
     R, S = np.asarray(R, float), np.asarray(S, float)
@@ -78,15 +87,56 @@ def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     rq = np.unique(np.quantile(R[ok], q))
     sq = np.unique(np.quantile(S[ok], q))
     tr = None if trend is None else np.asarray(trend, object)[ok]
-    truth_ok = np.asarray(truth, object)[ok]
-    best = (-1.0, float(rq[0]), float(sq[0]))
+    t = np.asarray(truth, object)[ok]
     key = c.get("objective", "balanced_accuracy")
+    present = [ty for ty in TYPES if (t == ty).any()]
+    sh = S[ok][None, :] >= sq[:, None]  # (ns, n)
+    best = (-1.0, float(rq[0]), float(sq[0]))
     for r in rq:
-        for s in sq:
-            a = agreement(apply_rules(R[ok], S[ok], tr, r, s, spec), truth_ok)[key]
-            if a > best[0] + 1e-12:
-                best = (a, float(r), float(s))
+        P = _rule_types((R[ok] >= r)[None, :], sh, tr, spec)  # (ns, n)
+        if key == "accuracy":
+            obj = (P == t[None, :]).mean(axis=1)
+        else:
+            obj = np.mean([((P == ty) & (t == ty)[None, :]).sum(axis=1) / (t == ty).sum()
+                           for ty in present], axis=0)
+        j = int(np.argmax(obj))
+        if obj[j] > best[0] + 1e-12:
+            best = (float(obj[j]), float(r), float(sq[j]))
     return best[1], best[2], best[0]
+
+
+def base_year_scores(values: dict[int, pd.DataFrame], ispec: IndexSpec,
+                     base: int) -> dict[int, np.ndarray]:
+    """Scores per year, fixed by the base year: the index is built on the base year alone
+    (its min–max bounds and its weights) and later years are scored against those bounds
+    (goalposts = the base year's min and max, censored to [0, 1]) with the same weights, so
+    the base-year scores and the calibrated cut-offs do not change with the assessed year."""
+    Xb = values[base][ispec.names].to_numpy(float)
+    res = composite_index(Xb, ispec, details=True)
+    out = {base: np.asarray(res.scores, float)}
+    if len(values) == 1:
+        return out
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanmin(Xb, axis=0), np.nanmax(Xb, axis=0)
+    d = ispec.direction
+    best, worst = np.where(d > 0, hi, lo), np.where(d > 0, lo, hi)
+    w = np.ravel(res.weights)
+    fixed = ispec.with_(
+        normalisation="goalposts",
+        normalisation_options={"best": best.tolist(), "worst": worst.tolist()},
+        weighting="user", dimension_weights=None,
+        indicators=tuple(i.__class__(name=i.name, direction=i.direction, weight=float(wj),
+                                     dimension=i.dimension, target=None)
+                         for i, wj in zip(ispec.indicators, w, strict=True)))
+    if ispec.normalisation != "minmax" or ispec.dimension_weights is not None:
+        fixed = ispec  # other normalisations: each year on its own terms
+    for y, v in values.items():
+        if y != base:
+            out[y] = np.asarray(composite_index(v[ispec.names].to_numpy(float), fixed), float)
+    return out
 
 
 def _trend(panel: pd.DataFrame, spec: dict, units, year_used: pd.Series) -> pd.Series:
@@ -153,26 +203,18 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     rspec, sspec = index_spec(spec["resource"]), index_spec(spec["development"])
     inds = list(dict.fromkeys(rspec.names + sspec.names))
     years = [base] if base == year else [base, year]
-    frames, used = [], {}
+    vals, used = {}, {}
     for y in years:
-        v, yu = as_of(panel, inds, y, age, units=units)
-        v.index = pd.MultiIndex.from_product([v.index, [y]], names=["unit", "year"])
-        frames.append(v)
-        used[y] = yu
-    W = pd.concat(frames)
-    R = composite_index(W[rspec.names], rspec)
-    S = composite_index(W[sspec.names], sspec)
-    R, S = R.reindex(W.index), S.reindex(W.index)
+        vals[y], used[y] = as_of(panel, inds, y, age, units=units)
+    R = base_year_scores(vals, rspec, base)
+    S = base_year_scores(vals, sspec, base)
     t13 = registry.set_index("unit_id")["type_2013"].reindex(units).fillna("").to_numpy(object)
-
-    def at(series, y):
-        return series.xs(y, level="year").reindex(units).to_numpy(dtype=float)
 
     trend_y = _trend(panel, spec, units, used[year][spec["trend"]["indicator"]]
                      if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
     trend_b = _trend(panel, spec, units, used[base][spec["trend"]["indicator"]]
                      if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
-    Rb, Sb, Ry, Sy = at(R, base), at(S, base), at(R, year), at(S, year)
+    Rb, Sb, Ry, Sy = R[base], S[base], R[year], S[year]
     c = spec["cutoffs"]
     if c.get("mode", "calibrate") == "calibrate":
         r_cut, s_cut, obj = calibrate(Rb, Sb, trend_b.to_numpy(object), t13, spec)
@@ -222,6 +264,10 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "transition": transition,
         "counts": {ty: int((type_y == ty).sum()) for ty in TYPES},
         "moved": int(np.nansum(moved)), "classified": int(ok.sum()),
+        # real change, as opposed to disagreement with 2013: base-year model type → this year
+        "changed_since_base": int(((type_b != "") & ok & (type_b != type_y)).sum()),
+        "transition_from_base": {a: {b: int(((type_b == a) & (type_y == b)).sum())
+                                     for b in TYPES} for a in TYPES},
         "indicators": {"resource": rspec.names, "development": sspec.names},
         "data_years": data_years,
     }

@@ -30,7 +30,7 @@ def run_coordination(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     not_computed = []
     if focus != "all":
         reg = registry[registry["type_2013"].isin(list(focus))]
-        not_computed.append(("*", f"coordination: only 2013 types {', '.join(focus)} evaluated "
+        not_computed.append(("*", f"only 2013 types {', '.join(focus)} evaluated "
                                   f"(the plan's focus; set focus_types: all for every city)"))
     units = list(reg["unit_id"])
     age = int(spec.get("max_age_years", 3))

@@ -14,7 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from rbcity.plan.frames import EngineOutput, as_of, long_results, to_registry_ids, unit_level
+from rbcity.plan.frames import (
+    EngineOutput,
+    as_of,
+    long_results,
+    to_registry_ids,
+    unit_level,
+    years_with,
+)
 
 OPS = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
 
@@ -56,14 +63,16 @@ def _group(results: list[np.ndarray], logic: str) -> np.ndarray:
 
 
 def predict(spec: dict, values: pd.DataFrame, levels: pd.Series,
-            override: dict[str, float] | None = None) -> tuple[np.ndarray, dict]:
+            override: dict[str, float] | None = None,
+            cache: dict | None = None) -> tuple[np.ndarray, dict]:
     """Predicted resource-based flag (1/0/NaN) per unit under ``spec['rule_set']``.
 
-    ``override`` replaces the threshold of named tests (used by the sweep).  Returns the flag
-    and the per-test results."""
+    ``override`` replaces the threshold of named tests (used by the sweep); ``cache`` holds
+    test results to reuse for the tests not overridden.  Returns the flag and the per-test
+    results."""
     rs = spec["rule_sets"][spec["rule_set"]]
     override = override or {}
-    tests = {}
+    tests = {k: v for k, v in (cache or {}).items() if k not in override}
     groups = []
     for gname, g in rs["groups"].items():
         res = []
@@ -104,11 +113,17 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
                  year: int) -> EngineOutput:
     """Run identification on every prefecture- and county-level unit with data for ``year``.
 
-    Data for each indicator: the latest value at or before ``year`` within
-    ``spec['max_age_years']`` (for the census that is 2010 or 2020)."""
+    Data: the latest year at or before ``year`` (within ``spec['max_age_years']``) in which
+    any of the rule's indicators has data — for the census 2010 or 2020 — and only that year.
+    """
     panel = to_registry_ids(panel, registry)
     inds = _indicators(spec)
-    values, years_used = as_of(panel, inds, year, int(spec.get("max_age_years", 10)))
+    # one data year for every unit (the latest census at or before ``year``): units that
+    # existed only in an older census are not mixed in
+    age = int(spec.get("max_age_years", 10))
+    cand = [y for y in years_with(panel, inds) if year - age <= y <= year]
+    data_year = max(cand) if cand else year
+    values, years_used = as_of(panel, inds, data_year, 0)
     reg_level = dict(zip(registry["unit_id"], registry["level"], strict=True))
     levels = pd.Series([unit_level(u, reg_level) for u in values.index], index=values.index)
     keep = (levels != "province").to_numpy()
@@ -139,7 +154,7 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     for u in values.index[np.isnan(pred)]:
         tag = "registry city" if u in reg_ids else "unit"
         not_computed.append((u, f"{tag}: no data for any identification test "
-                                f"({', '.join(inds)}) at or before {year}"))
+                                f"({', '.join(inds)}) in {data_year}"))
 
     share_col = spec["tests"][spec["sweep"]["test"]]["indicator"] if spec.get("sweep") else None
     frame = pd.DataFrame({"unit_id": values.index, "predicted": pred, "in_2013_list": truth})
@@ -164,7 +179,7 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         th = sw["thresholds"]
         grid = np.round(np.arange(th["start"], th["stop"] + th["step"] / 2, th["step"]), 6)
         for thr in grid:
-            p_t, _ = predict(spec, values, levels, {sw["test"]: float(thr)})
+            p_t, _ = predict(spec, values, levels, {sw["test"]: float(thr)}, cache=tests)
             c = confusion(p_t, truth)
             row = {"threshold": float(thr), "precision": c["precision"], "recall": c["recall"],
                    "f1": c["f1"]}
@@ -185,7 +200,8 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "unavailable": unavailable_everywhere,
         "units": int(len(frame)), "registry_without_data": len(missing_reg),
     }
+    # per unit: the share, the prediction and the truth (level, data year and the tests
+    # without data are the same for whole groups of units: they are in the summary)
     results = long_results(frame, year, values=["mining_employment_share", "predicted",
-                                                 "in_2013_list", "data_year"],
-                           texts=["level", "tests_unavailable"])
+                                                 "in_2013_list"])
     return EngineOutput("identify", year, results, summary, not_computed)

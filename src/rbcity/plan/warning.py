@@ -59,8 +59,9 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     if year not in eval_years:
         eval_years.append(year)
     frames, used = [], {}
+    panel_i = panel[panel["indicator_id"].isin(ispec.names)]
     for y in eval_years:
-        v, yu = as_of(panel, ispec.names, y, age, units=units)
+        v, yu = as_of(panel_i, ispec.names, y, age, units=units)
         v.index = pd.MultiIndex.from_product([v.index, [y]], names=["unit", "year"])
         frames.append(v)
         used[y] = yu
@@ -128,9 +129,10 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
                  if not np.isnan(sh) and sh > 0]
         tops.append(json.dumps(items, ensure_ascii=False))
     vy = used[year]
+    vy_arr = vy.reindex(units).to_numpy(float)
     for i, u in enumerate(units):
         if level[i] < 0:
-            lack = [n for n in ispec.names if np.isnan(vy.loc[u, n])]
+            lack = [n for n, x in zip(ispec.names, vy_arr[i], strict=True) if np.isnan(x)]
             not_computed.append((u, f"warning: fewer than {spec['index'].get('min_availability')}"
                                     f" of the indicators at or before {year} (≤ {age} years "
                                     f"old); missing: {', '.join(lack)}"))

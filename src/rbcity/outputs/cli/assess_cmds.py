@@ -15,6 +15,7 @@ from rbcity.outputs.cli.options import Db, Lang, check_lang, store
 def assess_cmd(
     year: Annotated[int | None, typer.Option("--year", "-y", help="year to assess (default: latest with data)")] = None,
     engine_name: Annotated[list[str] | None, typer.Option("--engine", "-e", help="identify | classify | targets | warning | coordination | exhausted_assessment (repeatable; default all)")] = None,
+    spec: Annotated[list[str] | None, typer.Option("--spec", help="ENGINE=FILE: a YAML override of that engine's spec (repeatable)")] = None,
     db: Db = None,
     lang: Lang = "zh",
 ) -> None:
@@ -30,5 +31,11 @@ def assess_cmd(
         if year is None:
             raise UserError("库中没有观测数据 the store holds no observations; run `rbcity run` "
                             "to load the bundled data")
-    result = assess(engine, year, engines=engine_name or None)
+    overrides = {}
+    for item in spec or []:
+        name, sep, path = item.partition("=")
+        if not sep or not path:
+            raise UserError(f"--spec 需要 ENGINE=FILE expects ENGINE=FILE, got {item!r}")
+        overrides[name] = path
+    result = assess(engine, year, engines=engine_name or None, overrides=overrides)
     typer.echo(render(result, lang))

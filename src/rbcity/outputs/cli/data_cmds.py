@@ -53,9 +53,8 @@ def report_text(rep, lang: str = "zh", max_rejects: int = 10) -> str:
     if rep.message and rep.status == "no-op" and rep.n_rows == 0:
         lines.append("  " + rep.message)
         return "\n".join(lines)
-    lines.append(("  行 rows {0}; 接受 accepted {1} (新 new {2}, 修订 revised {3}, 未变 unchanged {4}); "
-                  "拒绝 rejected {5}; 空白 blank {6}").format(rep.n_rows, rep.n_accepted, rep.n_new, rep.n_revised,
-                                                       rep.n_unchanged, rep.n_rejected, rep.n_blank))
+    lines.append(f"  行 rows {rep.n_rows}; 接受 accepted {rep.n_accepted} (新 new {rep.n_new}, 修订 revised {rep.n_revised}, 未变 unchanged {rep.n_unchanged}); "
+                  f"拒绝 rejected {rep.n_rejected}; 空白 blank {rep.n_blank}")
     if rep.rejects:
         lines.append("  " + ", ".join(f"{REASONS.get(k, (k, k))[i]} {k}: {n}" for k, n in sorted(rep.reasons().items())))
         for r in rep.rejects[:max_rejects]:

@@ -1,6 +1,6 @@
 """``rbcity run``: the main job on the bundled data with the embedded store — build the store,
-load the registry and the bundled real data, run every engine of the plan for the latest year
-with data (``rbcity assess``) and print the agreement figures and engine summaries."""
+load the registry and the bundled real data, then run every engine of the plan for the latest
+year with data (``rbcity assess``) and print the agreement figures and engine summaries."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     from rbcity.outputs.assess_text import render
     from rbcity.outputs.cli.data_cmds import one_line
     from rbcity.outputs.summary import registry_summary
-    from rbcity.plan.assess import assess, latest_data_year
+    from rbcity.plan.assess import assess, engine_years, latest_data_year
 
     check_lang(lang)
     engine = open_store(db)
@@ -37,4 +37,15 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
     if year is None:
         typer.echo("no observations in the store: engines not run")
         return
+    typer.echo("")
     typer.echo(render(assess(engine, year), lang))
+    # engines whose data end earlier also run for the last year they can compute
+    earlier: dict[int, list[str]] = {}
+    for name, y in engine_years(engine, year).items():
+        if y is not None and y < year:
+            earlier.setdefault(y, []).append(name)
+    for y, names in sorted(earlier.items(), reverse=True):
+        typer.echo("")
+        typer.echo(("以下引擎的数据止于 " if lang == "zh" else "data of these engines end in ")
+                   + f"{y}: {', '.join(names)}")
+        typer.echo(render(assess(engine, y, engines=names), lang))

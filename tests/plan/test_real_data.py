@@ -1,0 +1,102 @@
+"""The engines on the bundled real data (census 2010/2020, yearbook 2004–2012, 2015): the
+agreement figures are checked against a second, plain-pandas computation and against what
+``rbcity assess`` prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory):
+    from rbcity.data.bundled import ensure_bundled
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+    from rbcity.plan.assess import assess, load_panel
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'real.sqlite'}"
+    engine = open_store(url)
+    load_registry_into(engine)
+    ensure_bundled(engine)
+    panel = load_panel(engine)
+    return {"engine": engine, "url": url, "panel": panel,
+            2010: assess(engine, 2010, panel=panel), 2020: assess(engine, 2020, panel=panel)}
+
+
+def test_identification_matches_a_second_computation(real):
+    from rbcity.registry.load import load_registry
+
+    reg = load_registry()
+    ids = set(reg["unit_id"])
+    succ = {c: u for u, c in zip(reg["unit_id"], reg["admin_codes_now"], strict=True)
+            if c and ";" not in c and c not in ids}
+    p = real["panel"]
+    m = p[(p.indicator_id == "mining_employment_share") & (p.year == 2010)].copy()
+    m["uid"] = m["unit_id"].map(lambda u: succ.get(u, u))
+    m = m[~m["uid"].str.endswith("0000") | m["uid"].str[:2].isin(["11", "12", "31", "50"])]
+    m = m.drop_duplicates("uid")
+    pred, truth = m["value"] >= 3.9, m["uid"].isin(ids)
+    s = real[2010].summaries["identify"]
+    assert s["data_years"] == [2010]
+    assert s["confusion"] == {"tp": int((pred & truth).sum()), "fp": int((pred & ~truth).sum()),
+                              "fn": int((~pred & truth).sum()), "tn": int((~pred & ~truth).sum())}
+    assert s["n"] == len(m) > 3000
+    # the sweep contains the default threshold with the same figures
+    row = next(r for r in s["sweep"] if r["threshold"] == 3.75)
+    assert row["recall"] >= s["recall"]  # a lower threshold never loses recall
+
+
+def test_classification_agreement_is_what_is_stored(real):
+    from rbcity.plan.runs import latest_results
+
+    s = real[2020].summaries["classify"]
+    w = latest_results(real["engine"], "classify", 2020)
+    ok = w["type_base"].notna()
+    acc = float((w.loc[ok, "type_base"] == w.loc[ok, "type_2013"]).mean())
+    assert np.isclose(acc, s["agreement"]["accuracy"])
+    assert sum(sum(v.values()) for v in s["transition"].values()) == s["classified"]
+    assert s["classified"] > 240  # census covers almost every registry city
+    moved = w[w["moved"] == 1]
+    assert moved["reason"].notna().all() and len(moved) == s["moved"]
+
+
+def test_every_engine_ran_and_reports_gaps(real):
+    r = real[2010]
+    assert set(r.runs) == {"identify", "classify", "targets", "warning", "coordination",
+                           "exhausted_assessment"}
+    assert r.summaries["warning"]["warned"] > 50  # prefectures with yearbook data
+    assert r.summaries["exhausted_assessment"]["assessed"] > 10
+    whys = [w for e, u, w in r.not_computed if e == "targets"]
+    assert any("resource_productivity" in w for w in whys)
+
+
+def test_cli_prints_the_same_figures(real):
+    s = real[2010].summaries["identify"]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(["src", os.environ.get("PYTHONPATH", "")]))
+    out = subprocess.run([sys.executable, "-m", "rbcity", "assess", "--year", "2010", "--db",
+                          real["url"], "--engine", "identify", "--lang", "en"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    c = s["confusion"]
+    assert f"TP {c['tp']} FP {c['fp']} FN {c['fn']} TN {c['tn']}" in out.stdout
+    bad = subprocess.run([sys.executable, "-m", "rbcity", "assess", "--year", "2010", "--db",
+                          real["url"], "--engine", "nosuch"], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert bad.returncode == 2 and "unknown engine 'nosuch'" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_engine_years_find_the_last_year_each_engine_can_compute(real):
+    from rbcity.plan.assess import engine_years
+
+    y = engine_years(real["engine"])
+    # census 2020 for identification/classification; the yearbook extract ends in 2012
+    assert y == {"identify": 2020, "classify": 2020, "targets": None, "warning": 2012,
+                 "coordination": 2012, "exhausted_assessment": 2012}
