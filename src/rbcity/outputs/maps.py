@@ -11,6 +11,7 @@ the legend, never as zero. Every map carries :data:`rbcity.outputs.geo.CAPTION`.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 
 import pandas as pd
 
@@ -77,6 +78,19 @@ def _rings(geom: dict):
             yield poly[0]  # exterior ring; holes are negligible at this scale
 
 
+@lru_cache(maxsize=1)
+def _ring_arrays() -> tuple[list, list[str]]:
+    """Exterior rings of every prefecture polygon as arrays, with the code of each ring."""
+    import numpy as np
+
+    polys, codes = [], []
+    for f in prefecture_geojson()["features"]:
+        for ring in _rings(f["geometry"]):
+            polys.append(np.asarray(ring))
+            codes.append(f["properties"]["code"])
+    return polys, codes
+
+
 def static_map(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str | None = None,
                scheme: Scheme | None = None):
     """A matplotlib Figure of the map (the caller saves it)."""
@@ -91,12 +105,8 @@ def static_map(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str 
     scheme = scheme or scheme_for(color_by)
     df = colored(frame, color_by, scheme)
     poly_color = {c: col for c, col in zip(df["poly_code"], df["color"], strict=True) if c}
-    polys, faces = [], []
-    for f in prefecture_geojson()["features"]:
-        fill = poly_color.get(f["properties"]["code"], BASE_FILL)
-        for ring in _rings(f["geometry"]):
-            polys.append(np.asarray(ring))
-            faces.append(fill)
+    polys, codes = _ring_arrays()
+    faces = [poly_color.get(c, BASE_FILL) for c in codes]
     fig = Figure(figsize=(8.0, 6.6))
     ax = fig.add_axes((0.01, 0.06, 0.98, 0.86))
     ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=BASE_EDGE, linewidths=0.25))
@@ -134,13 +144,13 @@ def static_map(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str 
 
 
 def static_map_svg(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str | None = None,
-                   fmt: str = "svg", scheme: Scheme | None = None) -> str | bytes:
-    """The static map as SVG text (``fmt='svg'``) or PNG bytes (``fmt='png'``)."""
+                   fmt: str = "svg", scheme: Scheme | None = None, dpi: int = 150) -> str | bytes:
+    """The static map as SVG text (``fmt='svg'``) or PNG bytes (``fmt='png'``, at ``dpi``)."""
     if fmt not in ("svg", "png"):
         raise MapError(f"无效的地图格式 invalid map format {fmt!r}; allowed: svg, png, html")
     fig = static_map(frame, color_by, lang, title, scheme)
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=150 if fmt == "png" else 72)
+    fig.savefig(buf, format=fmt, dpi=dpi if fmt == "png" else 72)
     return buf.getvalue().decode("utf-8") if fmt == "svg" else buf.getvalue()
 
 
@@ -214,3 +224,16 @@ def echarts_map_option(frame: pd.DataFrame, color_by: str, lang: str = "zh", tit
                                  "data": [item(r, no_data) for r in miss]})
     option["legend"] = {"data": labels, "orient": "vertical", "left": 10, "bottom": 20}
     return option
+
+
+def echarts_map_html(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str | None = None,
+                     scheme: Scheme | None = None) -> str:
+    """A self-contained HTML page with the interactive map (ECharts and polygons inlined)."""
+    from rbcity.outputs.geo import prefecture_geojson_text
+    from rbcity.outputs.report.render import echarts_js, environment, json_for_script, rbcity_js
+
+    scheme = scheme or scheme_for(color_by)
+    option = echarts_map_option(frame, color_by, lang, title, scheme)
+    return environment().get_template("report/map.html.j2").render(
+        lang=lang, title=title or scheme.title(lang), echarts_js=echarts_js(), rbcity_js=rbcity_js(),
+        geojson=prefecture_geojson_text(), option=json_for_script(option))

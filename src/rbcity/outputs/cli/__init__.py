@@ -22,6 +22,7 @@ from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
     assess_cmds,
     data_cmds,
     registry_cmds,
+    report_cmds,
     run_cmd,
     web_cmds,
 )

@@ -1,8 +1,11 @@
 """``rbcity run``: the main job on the bundled data with the embedded store — build the store,
 load the registry and the bundled real data, then run every engine of the plan for the latest
-year with data (``rbcity assess``) and print the agreement figures and engine summaries."""
+year with data (``rbcity assess``), print the agreement figures and engine summaries, and
+write the national report for that year (printing where it is)."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 import typer
 
@@ -11,8 +14,11 @@ from rbcity.outputs.cli.options import Db, Lang, check_lang
 
 
 @app.command("run")
-def run(db: Db = None, lang: Lang = "zh") -> None:
-    """主任务 Main job: store + registry + bundled data, then all engines for the latest year."""
+def run(db: Db = None, lang: Lang = "zh",
+        report: Annotated[str | None, typer.Option("--report", help="where to write the national report "
+                                                    "(default: reports/ next to the SQLite store)")] = None) -> None:
+    """主任务 Main job: store + registry + bundled data, then all engines for the latest year,
+    then the national report (HTML) for that year."""
     from rbcity.data.bundled import ensure_bundled
     from rbcity.data.cities import cities_frame
     from rbcity.data.registry_store import load_registry_into
@@ -34,18 +40,25 @@ def run(db: Db = None, lang: Lang = "zh") -> None:
         typer.echo("  " + one_line(rep))
     typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
     year = latest_data_year(engine)
+    missing = None
     if year is None:
         typer.echo("no observations in the store: engines not run")
-        return
-    typer.echo("")
-    typer.echo(render(assess(engine, year), lang))
-    # engines whose data end earlier also run for the last year they can compute
-    earlier: dict[int, list[str]] = {}
-    for name, y in engine_years(engine, year).items():
-        if y is not None and y < year:
-            earlier.setdefault(y, []).append(name)
-    for y, names in sorted(earlier.items(), reverse=True):
+    else:
         typer.echo("")
-        typer.echo(("以下引擎的数据止于 " if lang == "zh" else "data of these engines end in ")
-                   + f"{y}: {', '.join(names)}")
-        typer.echo(render(assess(engine, y, engines=names), lang))
+        result = assess(engine, year)
+        missing = result.not_computed
+        typer.echo(render(result, lang))
+        # engines whose data end earlier also run for the last year they can compute
+        earlier: dict[int, list[str]] = {}
+        for name, y in engine_years(engine, year).items():
+            if y is not None and y < year:
+                earlier.setdefault(y, []).append(name)
+        for y, names in sorted(earlier.items(), reverse=True):
+            typer.echo("")
+            typer.echo(("以下引擎的数据止于 " if lang == "zh" else "data of these engines end in ")
+                       + f"{y}: {', '.join(names)}")
+            typer.echo(render(assess(engine, y, engines=names), lang))
+    from rbcity.outputs.report.national import write_national_report
+
+    path = write_national_report(engine, year, lang, "html", report, not_computed=missing)
+    typer.echo(f"{'全国报告' if lang == 'zh' else 'national report'}: {path}")
