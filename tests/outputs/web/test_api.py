@@ -230,12 +230,12 @@ def test_import_via_api_reports_bad_row_and_lands_the_rest(write_client):
 
 def test_rerun_via_api(write_client):
     c = write_client
-    before = c.get("/api/runs", params={"engine": "targets"}).json()["total"]
-    r = c.post("/api/runs", json={"year": 2018, "engine": "targets"}, headers=basic())
+    before = c.get("/api/runs", params={"engine": "coordination"}).json()["total"]
+    r = c.post("/api/runs", json={"year": 2018, "engine": "coordination"}, headers=basic())
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["year"] == 2018 and set(body["runs"]) == {"targets"}
-    after = c.get("/api/runs", params={"engine": "targets"}).json()
-    assert after["total"] == before + 1 and after["items"][0]["id"] == body["runs"]["targets"]
+    assert body["year"] == 2018 and set(body["runs"]) == {"coordination"}
+    after = c.get("/api/runs", params={"engine": "coordination"}).json()
+    assert after["total"] == before + 1 and after["items"][0]["id"] == body["runs"]["coordination"]
     r = c.post("/api/runs", json={"year": 2018, "engine": "astrology"}, headers=basic())
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "engine"]

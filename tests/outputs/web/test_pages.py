@@ -152,7 +152,7 @@ def test_rerun_needs_user_and_engines(write_client):
     assert c.post("/rerun", data={"year": 2018, "csrf": token}).status_code == 401
     token = _sign_in(c)
     n_runs = c.get("/api/runs").json()["total"]
-    r = c.post("/rerun", data={"year": 2018, "engine": "targets", "csrf": token})
+    r = c.post("/rerun", data={"year": 2018, "engine": "coordination", "csrf": token})
     assert r.status_code == 200, r.text
     assert c.post("/rerun", data={"year": 2018, "engine": "astrology", "csrf": token}).status_code == 404
     runs = c.get("/api/runs").json()
