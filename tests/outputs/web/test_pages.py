@@ -50,6 +50,7 @@ def test_city_profile(client):
     assert r.status_code == 200 and "鹤岗市" in t and HEGANG in t
     assert "<b>衰退型</b> → <b>再生型</b> (2018)" in t  # classify result
     assert "重警" in t and "38.5" in t and "采矿业比重高" in t  # warning
+    assert "采矿业从业人员占比 41.0%" in t  # top obstacle by its catalogue name
     assert "初级协调" in t and "D = 0.6" in t  # coordination
     assert "名次 2" in t and "合格" in t  # exhausted assessment
     assert "已实现" in t  # city-level target status

@@ -275,7 +275,11 @@ def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
     warn = _last_row(_results(reader, "warning", None)[0], unit_id)
     if warn:
         warn["reasons_list"] = _json_list(warn.get("reasons"))
-        warn["obstacles_list"] = _json_list(warn.get("top_obstacles"))
+        names = inds["name_zh" if lang == "zh" else "name_en"].to_dict()
+        warn["obstacles_list"] = [
+            {"name": names.get(o.get("indicator_id"), o.get("indicator_id")), "share": o.get("share")}
+            if isinstance(o, dict) else {"name": str(o), "share": None}
+            for o in _json_list(warn.get("top_obstacles"))]
         warn["label"] = i18n.zh_en(str(warn.get("level_label") or ""), i18n.WARNING_LEVELS, lang)
         warn["hex"] = i18n.COLOURS.get(warn.get("color"), "#999")
     coord = _last_row(_results(reader, "coordination", None)[0], unit_id)
