@@ -54,6 +54,7 @@ T: dict[str, tuple[str, str]] = {
     "assessment": ("年度考核", "Annual assessment"),
     "no_run": ("尚无运行结果。登录后可在“重新评估”中运行，或在命令行运行评估。",
                "No results yet. Sign in and re-run, or run the assessment from the command line."),
+    "no_result_city": ("本城市尚无此项结果（尚未运行，或缺数据）。", "No result for this city yet (not run, or data missing)."),
     "year": ("年份", "year"),
     "latest": ("最新", "latest"),
     "from_to": ("由 → 至", "from → to"),

@@ -85,12 +85,22 @@ def reader_of(request: Request) -> Reader:
 def _num(v, digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return "—"
-    if isinstance(v, int | float):
-        return f"{v:.{digits}f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+    if isinstance(v, float):
+        s = f"{v:.{digits}f}"
+        return s.rstrip("0").rstrip(".") if "." in s else s
     return str(v)
 
 
+def _when(v) -> str:
+    """A run's time as 'YYYY-MM-DD HH:MM' (UTC as stored)."""
+    try:
+        return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, TypeError):
+        return str(v or "")
+
+
 templates.env.filters["num"] = _num
+templates.env.filters["when"] = _when
 
 
 def _year_arg(year: str | None) -> int | None:
@@ -104,10 +114,16 @@ def _year_arg(year: str | None) -> int | None:
 
 
 def _results(reader: Reader, engine: str, year: int | None) -> tuple[pd.DataFrame, dict | None]:
-    """The engine's results for ``year``; for no year, those of the newest year it has a run for."""
+    """The engine's results for ``year``; for no year, those of the newest year whose run has
+    results (an engine run for a year without data stores an empty run)."""
     if year is None:
         years = reader.result_years(engine)
-        year = years[-1] if years else None
+        for y in reversed(years):
+            if not reader.results(engine, y).empty:
+                year = y
+                break
+        else:
+            year = years[-1] if years else None
     run = reader.latest_run(engine, year)
     if run is None:
         return pd.DataFrame(columns=["unit_id", "year"]), None
