@@ -7,9 +7,7 @@ import csv
 import io
 
 import pytest
-from web_seed import FUXIN, HEGANG, JIUTAI
-
-from conftest import basic
+from web_seed import FUXIN, HEGANG, JIUTAI, basic
 
 
 def test_health(client):

@@ -13,8 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from conftest import PASSWORD, seeded_store
+from web_seed import PASSWORD, seeded_store
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-from web_seed import HEGANG
-
-from conftest import PASSWORD
+from web_seed import HEGANG, PASSWORD
 
 
 def csrf_of(html: str) -> str:

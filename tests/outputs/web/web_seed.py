@@ -4,6 +4,7 @@ observations, and one run of each engine with known values. The web tests, brows
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from sqlalchemy import insert
 
 from rbcity.data import schema as s
 
+PASSWORD = "correct horse battery"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 HEGANG, JIUTAI, FUXIN, DAQING = "230400", "220181", "210900", "230600"
 
@@ -89,3 +91,21 @@ def seed(engine) -> dict[str, int]:
             (JIUTAI, "score", 70.0), (JIUTAI, "rank", 1.0), (JIUTAI, "grade", "良好"), (JIUTAI, "action", "keep"),
         ])
     return runs
+
+
+def seeded_store(path) -> str:
+    """URL of a new store with the registry, the seed rows and two accounts (analyst, viewer)."""
+    from rbcity.data.store import open_store
+    from rbcity.outputs.web.auth import add_user
+
+    url = f"sqlite:///{path}"
+    engine = open_store(url)
+    seed(engine)
+    add_user(engine, "ana", PASSWORD)
+    add_user(engine, "vic", PASSWORD, role="viewer")
+    engine.dispose()
+    return url
+
+
+def basic(user: str = "ana", password: str = PASSWORD) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
