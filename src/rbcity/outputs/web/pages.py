@@ -355,12 +355,14 @@ def _scope_label(key: str, lang: str) -> str:
 
 
 def _engine_page(request: Request, engine: str, template: str, page: str, year: str | None,
-                 make) -> HTMLResponse:
+                 make, variant: str = "") -> HTMLResponse:
     reader = reader_of(request)
     lang = _lang(request)
     y = _year_arg(year)
+
     def page_response():
-        ctx = reader._cached(("page", engine, y, lang), lambda: _engine_ctx(reader, engine, y, lang, make))
+        ctx = reader._cached(("page", engine, y, lang, variant),
+                             lambda: _engine_ctx(reader, engine, y, lang, make))
         return render(request, template, page, **ctx)
     return anonymous_cached(request, page_response)
 
@@ -395,9 +397,22 @@ def _transitions(reader, df, run, lang):
     return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc}
 
 
-def _targets(reader, df, run, lang):
-    rows = _target_rows(reader, df[~df["unit_id"].isin(reader.cities()["unit_id"])], lang)
-    return {"rows": rows}
+TARGET_GROUPS = ("national", "type", "province", "city")
+
+
+def _targets(group: str):
+    """The targets page for one kind of scope: national, per type, per province or per city."""
+    def make(reader, df, run, lang):
+        units = df["unit_id"].astype(str)
+        is_city = units.isin(reader.cities()["unit_id"])
+        mask = {"national": units == "national", "type": units.str.startswith("type:"),
+                "province": units.str.startswith("province:"), "city": is_city}[group]
+        rows = _target_rows(reader, df[mask], lang)
+        all_rows = _target_rows(reader, df[~is_city], lang) if group != "city" else rows
+        counts = [(i18n.pair(k, i18n.STATUSES, lang), k, sum(1 for r in all_rows if r["status"] == k))
+                  for k in i18n.STATUSES]
+        return {"rows": rows, "group": group, "groups": TARGET_GROUPS, "status_counts": counts}
+    return make
 
 
 def _warnings(reader, df, run, lang):
@@ -432,8 +447,9 @@ def transitions_page(request: Request, lang: Lang = "zh", year: str | None = Non
 
 
 @router.get("/targets", response_class=HTMLResponse)
-def targets_page(request: Request, lang: Lang = "zh", year: str | None = None):
-    return _engine_page(request, "targets", "targets.html", "targets", year, _targets)
+def targets_page(request: Request, lang: Lang = "zh", year: str | None = None,
+                 group: Annotated[str, Query(pattern="^(national|type|province|city)$")] = "national"):
+    return _engine_page(request, "targets", "targets.html", "targets", year, _targets(group), variant=group)
 
 
 @router.get("/warnings", response_class=HTMLResponse)
