@@ -127,6 +127,8 @@ def test_import_page_validate_then_confirm(write_client):
     r = c.post("/import", data={"source": "page test", "csrf": token},
                files={"file": ("page.csv", body, "text/csv")})
     assert r.status_code == 200 and '<span id="n-rejects">1</span>' in r.text
+    assert '<span class="kvp" data-field="n_accepted"><b>可导入值</b> 2</span>' in r.text
+    assert '<span class="kvp" data-field="status"><b>状态</b> dry-run</span>' in r.text
     assert re.search(r"<td class=\"num\">3</td><td>数值</td><td>\?</td>", r.text)
     assert 'id="confirm-form"' in r.text
     assert c.get("/api/observations", params={"city": "阜新", "year_from": 2020}).json()["total"] == 0

@@ -107,6 +107,14 @@ T: dict[str, tuple[str, str]] = {
     "api": ("接口", "API"),
 }
 
+#: the import report's counts, in the order shown
+IMPORT_FIELDS: dict[str, tuple[str, str]] = {
+    "status": ("状态", "status"), "batch_id": ("批次", "batch"), "n_rows": ("数据行", "rows"),
+    "n_accepted": ("可导入值", "accepted values"), "n_new": ("新增", "new"), "n_revised": ("修订", "revised"),
+    "n_unchanged": ("未变", "unchanged"), "n_blank": ("空白", "blank"), "n_rejected": ("被拒", "rejected"),
+    "message": ("说明", "message"),
+}
+
 WARNING_LEVELS = {"无警": "none", "轻警": "light", "中警": "moderate", "重警": "heavy", "巨警": "severe"}
 COORD_GRADES = {
     "极度失调": "extreme imbalance", "严重失调": "severe imbalance", "中度失调": "moderate imbalance",

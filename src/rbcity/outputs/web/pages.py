@@ -54,6 +54,7 @@ def render(request: Request, template: str, page: str, status: int = 200, **ctx)
         "switch_url": i18n.with_lang(request.url.path, request.url.query, "zh" if lang == "en" else "en"),
         "nav": [(k, NAV_PATHS[k]) for k in NAV], "user": _user(request),
         "csrf": request.app.state.sessions.csrf_token(session) if session else "",
+        "import_fields": i18n.IMPORT_FIELDS,
     }
     return templates.TemplateResponse(request, template, base | ctx, status_code=status)
 
