@@ -13,7 +13,10 @@ phase is bounded in time (``--seconds``) and in requests (``--max-requests``). P
 counts, errors, p50/p95/p99 latency per page and the p95 ratio pages/baseline. Exit status 1
 when a page's p95 is ≥ 200 ms or any request failed.
 
-    PYTHONPATH=src python bench/bench_web.py [--users 50] [--seconds 20]
+    PYTHONPATH=src python bench/bench_web.py [--users 50] [--seconds 20] [--copy-of FILE.sqlite]
+
+``--copy-of`` runs on a copy of a real SQLite store (e.g. after ``rbcity run``: bundled data
+and every engine's results) instead of the small seeded one; the copy gets the bench account.
 """
 
 from __future__ import annotations
@@ -46,15 +49,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_store(path: Path) -> str:
+def make_store(path: Path, copy_of: str | None = None) -> str:
+    import shutil
+
     from web_seed import seed
 
     from rbcity.data.store import open_store
     from rbcity.outputs.web.auth import add_user
 
     url = f"sqlite:///{path}"
-    engine = open_store(url)
-    seed(engine)
+    if copy_of:
+        shutil.copyfile(copy_of, path)
+        engine = open_store(url)
+    else:
+        engine = open_store(url)
+        seed(engine)
     add_user(engine, "bench", PASSWORD)
     engine.dispose()
     return url
@@ -162,15 +171,17 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
     ap.add_argument("--max-requests", type=int, default=5000, help="cap per phase")
+    ap.add_argument("--copy-of", help="a SQLite store file to copy and use instead of the seeded one")
     a = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="rbcity-bench-"))
-    url = make_store(tmp / "bench.sqlite")
+    url = make_store(tmp / "bench.sqlite", a.copy_of)
     port = free_port()
     proc = start_server(url, port)
     base = f"http://127.0.0.1:{port}"
     try:
         for p in ("/", "/cities", "/cities/230400"):  # warm the caches once, as any first visitor does
             httpx.get(base + p, timeout=30).raise_for_status()
+        print(f"store: {'copy of ' + a.copy_of if a.copy_of else 'seeded test store'}")
         print(f"rbcity web load test: {a.users} users, think time 0.5–1.5 s, {a.seconds:.0f} s per phase, "
               f"loopback {base}, {os.cpu_count()} cores")
         lat0, err0, wall0 = asyncio.run(phase(base, a.users, a.seconds, a.max_requests, health_paths, 1))
