@@ -130,7 +130,7 @@ def test_open_profile_and_switch_language(page, server):
     page.click("#lang-switch")
     page.wait_for_selector("#city-name")
     assert page.url.endswith("/cities/230400?lang=en")
-    assert "heavy" in page.text_content("#warning-level")
+    assert "serious" in page.text_content("#warning-level")
     assert page.text_content("#lang-switch") == "中文"
     assert page.get_attribute("html", "lang") == "en"
     page.click("a[data-nav=cities]")  # navigation keeps English

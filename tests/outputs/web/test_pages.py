@@ -54,7 +54,7 @@ def test_city_profile(client):
     assert "已实现" in t  # city-level target status
     assert '"gdp_per_capita"' in t  # trend series embedded
     en = client.get(f"/cities/{HEGANG}?lang=en").text
-    assert "heavy" in en and "primary coordination" in en and "achieved" in en
+    assert "serious" in en and "primary coordination" in en and "achieved" in en
     assert client.get("/cities/没有这个城市").status_code == 404
 
 
@@ -62,15 +62,15 @@ def test_engine_pages(client):
     t = client.get("/transitions").text
     assert 'id="transition-matrix"' in t and "衰退型 → 再生型" in t and "50.0%" in t
     t = client.get("/targets").text
-    assert "全国" in t and "按进度" in t and "➚" in t and 'class="st-off_track"' not in t  # national only by default
+    assert "全国" in t and "进展顺利" in t and "➚" in t and 'class="st-off_track"' not in t  # national only by default
     assert re.search(r'<div class="big st-on_track">1</div>', t) and re.search(r'<div class="big st-off_track">1</div>', t)
     t = client.get("/targets?group=type").text
-    assert "衰退型" in t and '<td class="st-off_track">↓ 滞后</td>' in t and "➚" not in t
+    assert "衰退型" in t and '<td class="st-off_track">↓ 进度滞后</td>' in t and "➚" not in t
     t = client.get("/targets?group=city").text
     assert "鹤岗市" in t and "已实现" in t
     assert client.get("/targets?group=planet").status_code == 422
     t = client.get("/warnings?lang=en").text
-    assert "heavy" in t and "none" in t and t.index("鹤岗市") < t.index("九台市")  # worst first
+    assert "serious" in t and "no warning" in t and t.index("鹤岗市") < t.index("九台市")  # worst first
     t = client.get("/exhausted").text
     assert t.index("阜新市") < t.index("鹤岗市") < t.index("九台市") and "退出观察" in t
     t17 = client.get("/exhausted?year=2017").text

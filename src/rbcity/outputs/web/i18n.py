@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
+from rbcity.outputs import palette as _palette
+
 T: dict[str, tuple[str, str]] = {
     "app": ("资源型城市可持续发展规划系统", "Resource-based cities plan"),
     "overview": ("总览", "Overview"),
@@ -92,6 +94,7 @@ T: dict[str, tuple[str, str]] = {
     "sheet": ("工作表", "sheet"), "row": ("行", "row"), "column": ("列", "column"),
     "raw_value": ("原值", "raw value"),
     "confirm": ("确认导入", "Confirm import"),
+    "cancel": ("放弃，重新上传", "Discard and upload another"),
     "imported": ("已导入", "Imported"),
     "batch": ("批次", "batch"),
     "need_login": ("导入数据需要登录。", "Importing needs a signed-in user."),
@@ -115,22 +118,16 @@ IMPORT_FIELDS: dict[str, tuple[str, str]] = {
     "message": ("说明", "message"),
 }
 
-WARNING_LEVELS = {"无警": "none", "轻警": "light", "中警": "moderate", "重警": "heavy", "巨警": "severe"}
-COORD_GRADES = {
-    "极度失调": "extreme imbalance", "严重失调": "severe imbalance", "中度失调": "moderate imbalance",
-    "轻度失调": "mild imbalance", "濒临失调": "verging on imbalance", "勉强协调": "barely coordinated",
-    "初级协调": "primary coordination", "中级协调": "intermediate coordination",
-    "良好协调": "good coordination", "优质协调": "high-quality coordination",
-}
-EXHAUSTED_GRADES = {"优秀": "excellent", "良好": "good", "合格": "pass", "较差": "poor"}
+# category words and colours come from the report's palette, so the web, the report and the
+# maps say and show the same thing
+WARNING_LEVELS = {zh: en for _, zh, en, _ in _palette.WARNING_LEVELS}
+COORD_GRADES = {zh: en for zh, en, _ in _palette.COORDINATION_GRADES}
+EXHAUSTED_GRADES = {zh: en for zh, en, _ in _palette.EXHAUSTED_GRADES}
 ACTIONS = {"reward": ("奖励", "reward"), "keep": ("保持", "keep"),
            "exit_watch": ("退出观察", "exit watch"), "exit": ("退出", "exit")}
-STATUSES = {"achieved": ("已实现", "achieved"), "on_track": ("按进度", "on track"),
-            "off_track": ("滞后", "off track"), "no_data": ("无数据", "no data")}
-COLOURS = {"green": "#2e9d52", "blue": "#2f6fd0", "yellow": "#e0b400", "orange": "#ee7d1a", "red": "#d62d20"}
-TYPE_COLOURS = {"growth": "#2e9d52", "mature": "#2f6fd0", "declining": "#d62d20", "regenerating": "#8e44ad"}
-GRADE_COLOURS = ["#8b0000", "#c0392b", "#e74c3c", "#f39c12", "#f1c40f", "#d4e157", "#9ccc65",
-                 "#66bb6a", "#2e9d52", "#1b5e20"]
+STATUSES = {key: (zh, en) for key, zh, en, _ in _palette.TARGET_STATUS}
+COLOURS = dict(_palette.WARNING_COLOR_NAMES)
+LEVEL_COLOURS = [c for *_, c in _palette.WARNING_LEVELS]
 
 
 def tr(key: str, lang: str) -> str:

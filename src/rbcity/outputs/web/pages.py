@@ -422,7 +422,7 @@ def _warnings(reader, df, run, lang):
     counts = []
     for i, (w, en) in enumerate(i18n.WARNING_LEVELS.items()):
         n = int((d["level"] == i).sum()) if "level" in d else 0
-        counts.append((w if lang == "zh" else en, n, list(i18n.COLOURS.values())[i]))
+        counts.append((w if lang == "zh" else en, n, i18n.LEVEL_COLOURS[i]))
     rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"], "score": r.get("safety_score"),
              "label": i18n.zh_en(str(r.get("level_label") or ""), i18n.WARNING_LEVELS, lang),
              "hex": i18n.COLOURS.get(r.get("color"), "#999"), "reasons": _json_list(r.get("reasons"))}
