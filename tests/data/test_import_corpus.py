@@ -100,7 +100,7 @@ def test_duplicate_key_with_different_values(engine, tmp_path):
     ("empty.csv", b"", "empty_file"),
     ("header_only.csv", "城市,年份,地区生产总值_全市_万元\n".encode(), "empty_file"),
     ("binary.csv", bytes(range(256)) * 20, "broken_file"),
-    ("no_city.csv", "foo,bar\n1,2\n".encode(), "bad_layout"),
+    ("no_city.csv", b"foo,bar\n1,2\n", "bad_layout"),
     ("bad.xls", b"whatever", "unsupported_format"),
 ])
 def test_whole_file_problems_are_failed_batches(engine, tmp_path, name, content, code):
@@ -262,3 +262,19 @@ def test_big_file_50mb(engine, tmp_path):
     (r,) = rep.rejects
     assert (r.reason_code, r.row, r.column, r.raw_value) == ("not_a_number", len(grid) + 1, "value", "n/a?")
     assert count(engine, s.observation) == len(grid) - 1
+
+
+def test_explicit_column_map_and_cross_section_year(engine, tmp_path):
+    p = write(tmp_path, "x.csv", "city,GDP10000,Foo\n金昌市,2245163,1\n")
+    rep = import_file(engine, p, columns={"GDP10000": ("gdp", "万元"), "Foo": ("no_such_indicator", "万元")},
+                      year=2015, level="prefecture")
+    assert obs(engine, "620300", 2015, "gdp")[0] == 2245163
+    assert [(r.reason_code, r.column) for r in rep.rejects] == [("unknown_indicator", "Foo")]
+
+
+def test_repeated_xlsx_headers(engine, tmp_path):
+    p = tmp_path / "dup.xlsx"
+    pd.DataFrame([["鹤岗市", 2010, 1, 2]], columns=["城市", "年份", "gdp[万元]", "gdp[万元]"]).to_excel(p, index=False)
+    rep = import_file(engine, p)
+    assert rep.status == "committed"
+    assert [(r.reason_code, r.column) for r in rep.rejects] == [("unknown_indicator", "gdp[万元].1")]

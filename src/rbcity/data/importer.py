@@ -40,6 +40,7 @@ from rbcity.data.reader import (
     read_table,
 )
 from rbcity.data.units import UnitProblem, factor, normalise_unit
+from rbcity.errors import UserError
 
 YEAR_MIN = 1949
 PROVINCE_COLUMNS = ("province", "省", "省份", "省区")
@@ -162,6 +163,8 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
     (``ImportFileError``) only when there is no file to record a batch for.
     """
     p = Path(path)
+    if level not in (None, "prefecture", "county"):
+        raise UserError(f"无效的级别 invalid level {level!r}; allowed: prefecture, county")
     ensure_ready(engine)
     opts = {"sheet": sheet, "source": source, "columns": columns, "year": year, "level": level}
     if not p.is_file():
@@ -267,7 +270,7 @@ def _cells(table: RawTable, columns: dict | None, year: int | None):
             continue
         if columns and c in columns:
             ind, unit = columns[c]
-            hm = None
+            ind = match_indicator(ind) if ind else None  # an id or a catalogue name
         else:
             hm = match_header(c)
             ind, unit = hm.indicator_id, hm.unit
@@ -319,24 +322,22 @@ def _resolve_cities(keys: pd.DataFrame, level: str | None, units_in_store: set, 
     """Resolve each distinct (code, name, province, year) once. A ``unit_id`` column (rbcity's
     own ids, as exported) is taken as is when the store has that unit; codes and names go
     through the registry resolver (code first, then name)."""
-    from rbcity.registry.resolve import AmbiguousCity, UnknownCity, get_resolver
+    from rbcity.registry.resolve import get_resolver
 
     resolver = get_resolver("all")
     out = []
     yearless: dict[tuple, tuple] = {}  # a name that is unique (or unknown) without a year is so in every year
     for code, name, prov, yr in keys.itertuples(index=False):
-        uid, reason, msg = None, "unknown_city", []
         if by_id and code is not None and str(code).strip() in units_in_store:
             out.append((str(code).strip(), None, ""))
             continue
         k = (code, name, prov)
         if k not in yearless:
-            yearless[k] = _resolve_one(resolver, code, name, prov, None, level, units_in_store,
-                                       AmbiguousCity, UnknownCity)
+            yearless[k] = _resolve_one(resolver, code, name, prov, None, level, units_in_store)
         if yearless[k][1] != "ambiguous_city":
             out.append(yearless[k])
             continue
-        out.append(_resolve_one(resolver, code, name, prov, yr, level, units_in_store, AmbiguousCity, UnknownCity))
+        out.append(_resolve_one(resolver, code, name, prov, yr, level, units_in_store))
     res = keys.copy()
     res["unit_id"] = [o[0] for o in out]
     res["city_reason"] = [o[1] for o in out]
@@ -344,33 +345,37 @@ def _resolve_cities(keys: pd.DataFrame, level: str | None, units_in_store: set, 
     return res
 
 
-def _resolve_one(resolver, code, name, prov, yr, level, units_in_store, AmbiguousCity, UnknownCity):  # noqa: N803
-    if True:
-        uid, reason, msg = None, "unknown_city", []
-        for q in (code, name):
-            if q is None or (isinstance(q, float) and pd.isna(q)) or not str(q).strip():
-                continue
-            q = str(q).strip()
-            try:
-                m = resolver.resolve(q, None if pd.isna(yr) else int(yr),
-                                     province=None if prov is None or pd.isna(prov) else str(prov), level=level)
-                cand = m.unit_id
-            except AmbiguousCity as exc:
-                reg = [c for c in exc.candidates if c.in_registry]
-                # a registry city listed under today's code, and the unit that carries the code now
-                if len(reg) == 1 and all(c.in_registry or c.unit_id == exc.query for c in exc.candidates):
-                    cand = reg[0].unit_id
-                else:
-                    uid, reason, msg = None, "ambiguous_city", [str(exc)]
-                    break
-            except UnknownCity as exc:
-                msg.append(str(exc))
-                continue
-            if cand in units_in_store:
-                uid, reason, msg = cand, None, []
+def _resolve_one(resolver, code, name, prov, yr, level, units_in_store) -> tuple:
+    """(unit_id, None, "") or (None, reason_code, message) for one city key: code first, then name."""
+    from rbcity.registry.resolve import AmbiguousCity, UnknownCity
+
+    uid, reason, msg = None, "unknown_city", []
+    for q in (code, name):
+        if q is None or (isinstance(q, float) and pd.isna(q)) or not str(q).strip():
+            continue
+        q = str(q).strip()
+        try:
+            m = resolver.resolve(q, None if pd.isna(yr) else int(yr),
+                                 province=None if prov is None or pd.isna(prov) else str(prov), level=level)
+            cand = m.unit_id
+        except AmbiguousCity as exc:
+            reg = [c for c in exc.candidates if c.in_registry]
+            # a registry city listed under today's code, and the unit that carries the code now
+            if len(reg) == 1 and all(c.in_registry or c.unit_id == exc.query for c in exc.candidates):
+                cand = reg[0].unit_id
+            else:
+                uid, reason, msg = None, "ambiguous_city", [str(exc)]
                 break
-            msg.append(f"{q!r} → {cand}: 不在单位表 not in the store's unit table")
-        return (uid, reason, "; ".join(msg))
+        except UnknownCity as exc:
+            msg.append(str(exc))
+            continue
+        if cand in units_in_store:
+            uid, reason, msg = cand, None, []
+            break
+        msg.append(f"{q!r} → {cand}: 不在单位表 not in the store's unit table")
+    if uid is None and not msg:
+        msg = ["城市为空 no city name or code in this row"]
+    return (uid, reason, "; ".join(msg))
 
 
 # ------------------------------------------------------------------------------ main
@@ -466,8 +471,9 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
     # number, range
     num = _numbers(cells["value_raw"])
     flag(num.isna(), "not_a_number", "不是数值 not a number", cells["column"], cells["value_raw"])
-    val = num * fac
-    lo, hi = cells["indicator_id"].map(cat["min_value"]), cells["indicator_id"].map(cat["max_value"])
+    val = (num * fac).astype(float)
+    lo = cells["indicator_id"].map(cat["min_value"]).astype(float)
+    hi = cells["indicator_id"].map(cat["max_value"]).astype(float)
     out = ((lo.notna() & (val < lo)) | (hi.notna() & (val > hi))) & reason.isna()
     rng = pd.Series("", index=cells.index, dtype=object)
     if out.any():
@@ -493,7 +499,7 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
         m = pd.Series(False, index=cells.index)
         m[conflict] = True
         flag(m, "duplicate_conflict", "文件内重复且数值不同 same city/year/indicator with different values in rows "
-             + msgs.reindex(cells.index).fillna(""), cells["column"], cells["value_raw"])
+             + msgs.astype(object).reindex(cells.index).fillna("").astype(str), cells["column"], cells["value_raw"])
         same = d.index[nun == 1]
         extra = d.loc[same].duplicated(key, keep="first")
         n_duplicate = int(extra.sum())

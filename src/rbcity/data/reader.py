@@ -119,6 +119,13 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
             break
     headers = [("" if pd.isna(v) else str(v).strip()) for v in raw.iloc[hdr]]
     headers = [h if h else f"column{j + 1}" for j, h in enumerate(headers)]
+    seen: dict[str, int] = {}
+    for j, h in enumerate(headers):  # repeated headers get .1, .2 … as pandas does for CSV
+        if h in seen:
+            seen[h] += 1
+            headers[j] = f"{h}.{seen[h]}"
+        else:
+            seen[h] = 0
     body = raw.iloc[hdr + 1:]
     body.columns = headers
     rows = pd.Series(body.index + 1, index=body.index)  # 0-based sheet row → spreadsheet row

@@ -85,8 +85,16 @@ def import_cmd(
     rep = import_file(_engine(db), file, source=source, sheet=sheet, user=user, dry_run=dry_run,
                       columns=_parse_map(map_), year=year, level=level)
     typer.echo(report_text(rep, lang))
+    _exit_if_failed(rep)
+
+
+def _exit_if_failed(rep) -> None:
+    """A failed batch ends the command with status 2 (one line on stderr, like any UserError)."""
+    from rbcity.errors import UserError
+
     if rep.status == "failed":
-        raise typer.Exit(2)
+        codes = ", ".join(sorted(rep.reasons()))
+        raise UserError(f"导入失败 import failed ({codes}); 见 see rbcity rejects --batch {rep.batch_id}")
 
 
 @app.command("rejects")
@@ -199,8 +207,7 @@ def targets_import_cmd(
     check_lang(lang)
     rep = import_targets(_engine(db), file, sheet=sheet, user=user, dry_run=dry_run)
     typer.echo(report_text(rep, lang))
-    if rep.status == "failed":
-        raise typer.Exit(2)
+    _exit_if_failed(rep)
 
 
 @targets_app.command("list")
