@@ -49,3 +49,24 @@ def test_missing_subsystem_is_reported():
     w = widen(out.results).set_index("unit_id")
     assert math.isnan(w.loc["A", "D"]) and w.loc["A", "grade"] is None
     assert any(u == "A" and "gdp_per_capita" in why for u, why in out.not_computed)
+
+
+def test_three_subsystems_and_all_cities():
+    spec = load_spec("coordination", {**SPEC, "focus_types": "all", "subsystems": {
+        **SPEC["subsystems"],
+        "environment": {"label": ["生态环境", "environment"],
+                        "indicators": [{"name": "green_coverage", "direction": 1}],
+                        "weighting": "equal", "min_availability": 1.0}}})
+    vals = {"A": (10, 100, 30), "B": (2, 20, 30), "E": (6, 60, 50)}
+    rec = []
+    for u, (m, g, gc) in vals.items():
+        rec += [(u, 2012, "mining_employment_share", m), (u, 2012, "gdp_per_capita", g),
+                (u, 2012, "green_coverage", gc)]
+    out = run_coordination(make_panel(rec), REG, spec, 2012)
+    w = widen(out.results).set_index("unit_id")
+    # E (declining) is evaluated with focus "all"; U = (0.5, 0.5, 1): C = 3·(0.25)^(1/3)/2
+    assert math.isclose(w.loc["E", "U_environment"], 1.0)
+    assert math.isclose(w.loc["E", "C"], 3 * 0.25 ** (1 / 3) / 2)
+    assert math.isclose(w.loc["E", "T"], 2 / 3)
+    # A = (1, 1, 0): environment lags by more than 0.1
+    assert w.loc["A", "lagging"] == "生态环境滞后 / environment lagging"

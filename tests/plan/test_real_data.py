@@ -86,6 +86,13 @@ def test_cli_prints_the_same_figures(real):
     assert out.returncode == 0, out.stderr
     c = s["confusion"]
     assert f"TP {c['tp']} FP {c['fp']} FN {c['fn']} TN {c['tn']}" in out.stdout
+    js = subprocess.run([sys.executable, "-m", "rbcity", "assess", "--year", "2010", "--db",
+                         real["url"], "-e", "classify", "--format", "json"],
+                        capture_output=True, text=True, env=env, timeout=300)
+    import json
+    doc = json.loads(js.stdout)
+    assert doc["summaries"]["classify"]["agreement"]["n"] == \
+        real[2010].summaries["classify"]["agreement"]["n"]
     bad = subprocess.run([sys.executable, "-m", "rbcity", "assess", "--year", "2010", "--db",
                           real["url"], "--engine", "nosuch"], capture_output=True, text=True,
                          env=env, timeout=300)

@@ -50,8 +50,42 @@ def test_assess_runs_every_engine_and_says_what_it_could_not_compute(registry_en
     run = runs.latest_run(registry_engine, "identify", 2010)
     assert run["id"] == out.runs["identify"]
     assert run["spec_hash"] == runs.spec_hash(load_spec("identify"))
+    stored = runs.latest_run(registry_engine, "targets", 2010)["summary"]["not_computed"]
+    assert {"unit_id": "*", "reason": next(w for e, u, w in out.not_computed
+                                           if e == "targets")} in stored
     reasons = [why for eng, _, why in out.not_computed if eng == "targets"]
     assert any("resource_productivity" in r for r in reasons)
     w = runs.latest_results(registry_engine, "classify", 2010).set_index("unit_id")
     assert len(w) == 262 and w["type"].isna().sum() == 262  # no development data → no type
     assert w.loc["130200", "missing"].startswith("no data")
+
+
+def test_group_keys_fit_the_result_table():
+    from rbcity.data import schema
+    from rbcity.data.store import head_revision
+    from rbcity.registry.load import load_registry
+
+    reg = load_registry()
+    keys = [f"province:{p}" for p in reg["province"].unique()] + [
+        f"type:{t}" for t in reg["type_2013"].unique()]
+    longest = max(len(k) for k in keys)
+    assert longest > 16  # why migration 0003 widened result.unit_id
+    assert schema.result.c.unit_id.type.length >= longest
+    assert head_revision() == "0003"
+
+
+def test_every_engine_on_an_empty_panel_computes_nothing_and_says_so():
+    from rbcity.data.catalogue import load_targets
+    from rbcity.plan.assess import run_engine
+    from rbcity.registry.load import load_registry
+
+    empty = make_panel([]).astype({"year": "int64", "value": float})
+    reg = load_registry()
+    for name in ENGINES:
+        out = run_engine(name, empty, reg, load_targets(), load_spec(name), 2015)
+        numbers = pd.to_numeric(out.results["value"], errors="coerce")
+        # known without data: list membership, and a target's own baseline/target values
+        informative = (out.results["key"].isin(["in_2013_list", "type_2013"])
+                       | out.results["key"].str.endswith((".baseline", ".target")))
+        assert numbers[~informative].isna().all(), name  # nothing computed, nothing zero
+        assert out.not_computed, name

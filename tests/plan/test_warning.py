@@ -67,3 +67,15 @@ def test_obstacles_and_missing():
 def test_band_edges():
     assert list(band_level([100, 80, 79.9, 60, 40, 20, 19.9, float("nan")], [80, 60, 40, 20])) \
         == [0, 0, 1, 1, 2, 3, 4, -1]
+
+
+def test_relative_bands_by_hand():
+    spec = load_spec("warning", {**SPEC, "band_mode": "relative", "relative_k": [0.0],
+                                 "hard_triggers": []})
+    out = run_warning(_panel(), REG, spec, 2012)
+    w = widen(out.results).set_index("unit_id")
+    # base year 2010 scores: U1 100, U2 87.5, U3 0 → μ = 62.5; one edge: ≥ 62.5 level 0, else 1
+    assert out.summary["bands"] == [62.5]
+    assert w.loc["U1", "level"] == 0 and w.loc["U3", "level"] == 1
+    # U2 37.5 < 62.5 → level 1, raised by the trend trigger to 2
+    assert w.loc["U2", "level"] == 2

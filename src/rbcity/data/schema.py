@@ -175,7 +175,7 @@ run = Table(
 result = Table(
     "result", metadata,
     Column("run_id", Integer, ForeignKey("run.id"), primary_key=True),
-    Column("unit_id", String(16), primary_key=True, comment="a unit, or a group key like 'type:growth'"),
+    Column("unit_id", String(64), primary_key=True, comment="a unit, or a group key like 'type:growth' (0003: 16 → 64)"),
     Column("year", Integer, primary_key=True),
     Column("key", String(64), primary_key=True),
     Column("value", Float),

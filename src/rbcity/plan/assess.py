@@ -150,7 +150,7 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
         wanted = set().union(*(spec_indicators(n, sp) for n, sp in specs.items()))
         wanted |= set(targets["indicator_id"])
         panel = load_panel(engine, indicators=sorted(wanted))
-    if panel.empty:
+    if panel.empty and latest_data_year(engine) is None:
         raise NoDataError("库中没有观测数据 the store holds no observations; load data first "
                           "(rbcity run loads the bundled data)")
     registry = load_registry()
@@ -161,8 +161,10 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
         t1 = time.perf_counter()
         spec = specs[n]
         res = run_engine(n, panel, registry, targets, spec, year)
-        out.runs[n] = runs.store_run(engine, n, year, spec, res.summary, res.results,
-                                     revision=rev)
+        # what could not be computed, and why, is part of the stored run
+        summary = dict(res.summary, not_computed=[{"unit_id": u, "reason": why}
+                                                  for u, why in res.not_computed])
+        out.runs[n] = runs.store_run(engine, n, year, spec, summary, res.results, revision=rev)
         out.summaries[n] = res.summary
         out.not_computed += [(n, u, why) for u, why in res.not_computed]
         out.seconds[n] = time.perf_counter() - t1

@@ -48,8 +48,11 @@ def run_coordination(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     U = np.column_stack(U) if units else np.empty((0, len(names)))
     cc = coupling_coordination(np.clip(U, 0, 1), spec.get("alpha"),
                                adjusted=bool(spec.get("adjusted_c", False)))
-    labels = [spec["subsystems"][n]["label"][0] for n in names]
-    _, lag = lagging(U, tol=float(spec.get("lagging_tolerance", 0.1)), names=labels)
+    code, _ = lagging(U, tol=float(spec.get("lagging_tolerance", 0.1)), names=names)
+    lab = [spec["subsystems"][n].get("label", [n, n]) for n in names]
+    text = {**{k: f"{zh}滞后 / {en} lagging" for k, (zh, en) in enumerate(lab)},
+            -1: "同步 / synchronous", -2: None}
+    lag = np.array([text[int(c)] for c in code], dtype=object)
     frame = pd.DataFrame({"unit_id": units})
     for k, n in enumerate(names):
         frame[f"U_{n}"] = U[:, k]

@@ -191,7 +191,10 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     data_years = sorted({int(y) for y in used.dropna().unique()})
     summary = {
         "rule_set": spec["rule_set"], "rule_source": rs.get("source", ""),
-        "threshold": {t: spec["tests"][t].get("threshold", spec["tests"][t].get(
+        # the threshold of the swept test (the one with data), and every test's threshold
+        "threshold": (spec["tests"][spec["sweep"]["test"]].get("threshold")
+                      if spec.get("sweep") else None),
+        "thresholds": {t: spec["tests"][t].get("threshold", spec["tests"][t].get(
             "threshold_by_level")) for t in test_names},
         "confusion": {k: cm[k] for k in ("tp", "fp", "fn", "tn")},
         "n": cm["n"], "precision": cm["precision"], "recall": cm["recall"], "f1": cm["f1"],

@@ -31,6 +31,19 @@ def band_level(score, bands) -> np.ndarray:
     return np.where(np.isnan(s), -1, lv)
 
 
+def relative_bands(S: np.ndarray, years: list[int], spec: dict) -> list[float]:
+    """Band edges ``μ + k·σ`` of the scores of the base year (``relative_base_year``, default
+    the first evaluated year), one per ``relative_k`` (descending), clipped to [0, 100]."""
+    base = spec.get("relative_base_year") or years[0]
+    s = S[years.index(base)] if base in years else S[0]
+    s = s[~np.isnan(s)]
+    if s.size < 2:
+        return list(spec.get("bands", [80, 60, 40, 20]))
+    mu, sd = float(s.mean()), float(s.std())
+    ks = spec.get("relative_k", [1.0, 0.25, -0.25, -1.0])
+    return [float(np.clip(mu + k * sd, 0, 100)) for k in ks]
+
+
 def falling_run(scores: np.ndarray, years: np.ndarray, n: int, max_gap: int) -> np.ndarray:
     """Per unit (columns of ``scores`` (T, m)): did the score fall in each of the last ``n``
     steps between consecutive evaluated years (gaps ≤ ``max_gap``) ending in the last year?"""
@@ -74,13 +87,14 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     R = res.normalised[:, order, :]
     t_last = yrs_sorted.index(year)
     score = S[t_last]
-    bands = spec.get("bands", [80, 60, 40, 20])
+    bands = relative_bands(S, yrs_sorted, spec) if spec.get("band_mode") == "relative" \
+        else list(spec.get("bands", [80, 60, 40, 20]))
     level = band_level(score, bands)
     reasons: list[list[str]] = [[] for _ in units]
     for i, s in enumerate(score):
         if level[i] >= 0:
-            hi = bands[level[i] - 1] if level[i] > 0 else 100
-            lo = bands[level[i]] if level[i] < len(bands) else 0
+            hi = round(bands[level[i] - 1], 1) if level[i] > 0 else 100
+            lo = round(bands[level[i]], 1) if level[i] < len(bands) else 0
             reasons[i].append(f"综合安全得分 {s:.1f} 位于 [{lo}, {hi}) → {LEVELS[level[i]][0]} / "
                               f"safety score {s:.1f} in [{lo}, {hi}) → {LEVELS[level[i]][1]}")
     # trend trigger over the evaluated years up to the assessed year

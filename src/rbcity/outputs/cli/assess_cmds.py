@@ -16,6 +16,7 @@ def assess_cmd(
     year: Annotated[int | None, typer.Option("--year", "-y", help="year to assess (default: latest with data)")] = None,
     engine_name: Annotated[list[str] | None, typer.Option("--engine", "-e", help="identify | classify | targets | warning | coordination | exhausted_assessment (repeatable; default all)")] = None,
     spec: Annotated[list[str] | None, typer.Option("--spec", help="ENGINE=FILE: a YAML override of that engine's spec (repeatable)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text (default) | json (runs, summaries, not computed)")] = "text",
     db: Db = None,
     lang: Lang = "zh",
 ) -> None:
@@ -37,5 +38,18 @@ def assess_cmd(
         if not sep or not path:
             raise UserError(f"--spec 需要 ENGINE=FILE expects ENGINE=FILE, got {item!r}")
         overrides[name] = path
+    if fmt not in ("text", "json"):
+        raise UserError(f"无效的格式 invalid --format: {fmt!r}; allowed: text, json")
     result = assess(engine, year, engines=engine_name or None, overrides=overrides)
+    if fmt == "json":
+        import json
+
+        from rbcity.plan.runs import jsonable
+
+        typer.echo(json.dumps(jsonable({
+            "year": result.year, "data_revision": result.data_revision, "runs": result.runs,
+            "summaries": result.summaries,
+            "not_computed": [{"engine": e, "unit_id": u, "reason": w}
+                             for e, u, w in result.not_computed]}), ensure_ascii=False))
+        return
     typer.echo(render(result, lang))
