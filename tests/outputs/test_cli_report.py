@@ -50,10 +50,9 @@ def test_map_png_and_unknown_indicator(db, tmp_path):
 
 
 @pytest.mark.slow
-def test_run_writes_the_national_report_with_the_engines_numbers(tmp_path):
+def test_run_writes_the_national_report_with_the_engines_numbers(tmp_path, tables):
     """The main job on the bundled data ends with the national report; its transition matrix
     and per-engine coverage equal what the engines stored."""
-    from conftest import html_tables
     from sqlalchemy import create_engine
 
     from rbcity.plan.runs import latest_results, latest_run
@@ -67,7 +66,7 @@ def test_run_writes_the_national_report_with_the_engines_numbers(tmp_path):
     path = last.split(": ", 1)[1]
     assert path.startswith(str(tmp_path / "reports" / "rbcity-report-")) and path.endswith("-zh.html")
     html = open(path, encoding="utf-8").read()
-    t = html_tables(html)
+    t = tables(html)
     eng = create_engine(db)
     year = int(path.rsplit("-", 2)[-2])
     run = latest_run(eng, "classify", year)

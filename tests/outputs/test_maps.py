@@ -74,3 +74,18 @@ def test_static_map_svg_and_png(frame):
         static_map_svg(frame, "type", fmt="gif")
     with pytest.raises(MapError):
         echarts_map_option(pd.DataFrame({"unit_id": []}), "nonexistent")
+
+
+def test_map_layers_from_store(fx_engine, registry_engine):
+    from rbcity.outputs.map_layers import map_layer
+
+    w = map_layer(fx_engine, "warning", 2020)
+    got = dict(zip(w.frame["name"], w.frame["warning"], strict=True))
+    assert got["鹤岗市"] == 3 and got["唐山市"] == 0 and pd.isna(got["张家口市"]) and w.note == ""
+    g = map_layer(fx_engine, "gdp_per_capita", 2020)
+    vals = dict(zip(g.frame["name"], g.frame["gdp_per_capita"], strict=True))
+    assert vals["大庆市"] == 110000 and pd.isna(vals["唐山市"]) and g.scheme.title("zh") == "人均地区生产总值（元，2020年）"
+    none = map_layer(registry_engine, "grade", 2020)
+    assert "未计算" in none.note and none.frame["grade"].isna().all()
+    with pytest.raises(MapError, match="unknown --by"):
+        map_layer(fx_engine, "nope", 2020)

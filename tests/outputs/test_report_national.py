@@ -166,3 +166,35 @@ def test_run_without_any_city_result_shows_no_zero_chart(tmp_path):
     sec = _section(html, "sec-warning")
     assert "<svg" not in sec and 'id="map-warning"' not in sec
     assert re.search(r"无结果：存储的运行中没有该城市的结果（通常因缺少数据）\s*（262 个", sec)
+
+
+def test_engine_whose_data_end_earlier_shows_its_last_year(tmp_path, tables):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from rbcity.data import schema as s
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+    from rbcity.outputs.map_layers import map_layer
+    from rbcity.outputs.report.context import build_report_data
+
+    eng = open_store(f"sqlite:///{tmp_path / 'y.sqlite'}")
+    load_registry_into(eng)
+    with eng.begin() as conn:
+        for year, level in ((2010, 1), (2012, 4)):
+            rid = conn.execute(insert(s.run).values(
+                engine="warning", year=year, spec={}, spec_hash="x", data_revision=0, version="0",
+                created_at=datetime(2026, 1, 1, tzinfo=UTC), summary={})).inserted_primary_key[0]
+            conn.execute(insert(s.result), [
+                dict(run_id=rid, unit_id=fx.HEGANG, year=year, key="level", value=level, text=None),
+                dict(run_id=rid, unit_id=fx.HEGANG, year=year, key="level_label", value=None, text="巨警"),
+                dict(run_id=rid, unit_id=fx.HEGANG, year=year, key="safety_score", value=12.0, text=None)])
+    html = render_national(build_report_data(eng, 2020, "zh"), "html")
+    sec = _section(html, "sec-warning")
+    assert "2020年无该引擎的运行（数据止于2012年），本节显示2012年的结果" in sec
+    assert tables(html)["warning_serious"][1][:3] == ["鹤岗市", "黑龙江省", "巨警"]  # the 2012 run, not 2010
+    cov = {r[0]: r for r in tables(html)["engine_coverage"][1:]}
+    assert cov["预警"][1] == "#2（2012）"
+    layer = map_layer(eng, "warning", 2020)
+    assert "2012" in layer.note and layer.frame.loc[layer.frame["name"] == "鹤岗市", "warning"].item() == 4

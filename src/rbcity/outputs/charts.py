@@ -2,7 +2,8 @@
 
 Each function takes already-computed numbers (from the engines' results or the registry) and
 returns an SVG string whose text is drawn as paths in the CJK font (see :mod:`.fonts`), so
-it renders the same in a browser, in WeasyPrint and on a machine without the font.
+it renders the same in a browser, in WeasyPrint and on a machine without the font; with
+``output='png'`` it returns PNG bytes instead (used for the PDF).
 """
 
 from __future__ import annotations
@@ -23,9 +24,16 @@ def _figure(width: float, height: float):
     return fig, fig.add_subplot(1, 1, 1)
 
 
-def _svg(fig) -> str:
+def _svg(fig, output: str = "svg") -> str | bytes:
+    """SVG text (inline-able: no XML prolog) or, with ``fmt='png'``, PNG bytes at 150 dpi.
+
+    The PDF report embeds PNGs: WeasyPrint lays out glyph-path SVGs several times slower.
+    """
     fig.tight_layout()
     buf = io.BytesIO()
+    if output == "png":
+        fig.savefig(buf, format="png", dpi=150)
+        return buf.getvalue()
     fig.savefig(buf, format="svg")
     text = buf.getvalue().decode("utf-8")
     return text[text.index("<svg"):]  # drop the XML prolog/doctype so it can be inlined in HTML
@@ -41,7 +49,7 @@ def _style(ax, title: str | None) -> None:
 
 def bar_chart(labels: Sequence[str], values: Sequence[float], title: str | None = None,
               colors: Sequence[str] | None = None, horizontal: bool = False, xlabel: str = "",
-              width: float = 6.0, height: float = 3.0, fmt: str = "{:g}") -> str:
+              width: float = 6.0, height: float = 3.0, fmt: str = "{:g}", output: str = "svg") -> str | bytes:
     """Bars with their value written at the end of each bar."""
     fig, ax = _figure(width, height)
     pos = list(range(len(labels)))
@@ -58,12 +66,12 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str | None 
         ax.set_ylabel(xlabel, fontsize=8)
     ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=7, padding=2, color=GREY)
     _style(ax, title)
-    return _svg(fig)
+    return _svg(fig, output)
 
 
 def stacked_bar_chart(categories: Sequence[str], stacks: dict[str, Sequence[float]],
                       colors: dict[str, str], title: str | None = None, width: float = 6.0,
-                      height: float = 3.0) -> str:
+                      height: float = 3.0, output: str = "svg") -> str | bytes:
     """One bar per category, stacked by ``stacks`` (label → values), legend on the right."""
     fig, ax = _figure(width, height)
     bottom = [0.0] * len(categories)
@@ -76,27 +84,32 @@ def stacked_bar_chart(categories: Sequence[str], stacks: dict[str, Sequence[floa
     ax.set_xticks(pos, categories)
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _style(ax, title)
-    return _svg(fig)
+    return _svg(fig, output)
 
 
 def line_chart(series: dict[str, tuple[Sequence[int], Sequence[float]]], title: str | None = None,
                ylabel: str = "", width: float = 6.0, height: float = 2.6,
-               styles: dict[str, dict] | None = None) -> str:
+               styles: dict[str, dict] | None = None, output: str = "svg") -> str | bytes:
     """Lines over years (label → (years, values)); missing values break the line."""
     fig, ax = _figure(width, height)
+    all_x = []
     for lab, (xs, ys) in series.items():
+        all_x += list(xs)
         ax.plot(list(xs), [float("nan") if y is None else y for y in ys], marker="o", markersize=3,
                 label=lab, **(styles or {}).get(lab, {}))
     ax.set_ylabel(ylabel, fontsize=8)
+    if all_x:
+        lo, hi = min(all_x), max(all_x)
+        ax.set_xlim(lo - 0.5, hi + 0.5) if hi - lo < 2 else None  # one year: no 1950–2100 axis
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.legend(fontsize=7, frameon=False)
     _style(ax, title)
-    return _svg(fig)
+    return _svg(fig, output)
 
 
 def progress_chart(rows: Sequence[tuple[str, float | None, float | None, float | None, str]],
                    title: str | None = None, labels: tuple[str, str, str] = ("基期", "现值", "目标"),
-                   width: float = 6.0) -> str:
+                   width: float = 6.0, output: str = "svg") -> str | bytes:
     """Target progress: per indicator a line from baseline to the current value and a target mark.
 
     ``rows`` are (label, baseline, value, target, colour); values are drawn as % of the way
@@ -118,11 +131,11 @@ def progress_chart(rows: Sequence[tuple[str, float | None, float | None, float |
     ax.set_xlabel(f"{labels[0]}=0%，{labels[2]}=100%" if labels[0] == "基期" else
                   f"{labels[0]} = 0%, {labels[2]} = 100%", fontsize=8)
     _style(ax, title)
-    return _svg(fig)
+    return _svg(fig, output)
 
 
 def sweep_chart(sweep: Sequence[dict], chosen: float | None = None, title: str | None = None,
-                xlabel: str = "阈值") -> str:
+                xlabel: str = "阈值", output: str = "svg") -> str | bytes:
     """Precision / recall / F1 against the identification threshold."""
     fig, ax = _figure(6.0, 2.6)
     xs = [p["threshold"] for p in sweep]
@@ -134,4 +147,4 @@ def sweep_chart(sweep: Sequence[dict], chosen: float | None = None, title: str |
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=7, frameon=False)
     _style(ax, title)
-    return _svg(fig)
+    return _svg(fig, output)

@@ -46,9 +46,16 @@ def map_layer(engine: Engine, by: str, year: int | None = None, lang: str = "zh"
         if year is None:
             year = latest_data_year(engine)
         res = {k: engine_result(engine, k, year) for k in ("classify", "warning", "coordination")}
-        note = "" if res[eng].computed else (
-            f"未计算：没有 {eng} 引擎 {year or ''} 年的运行记录，全部显示为无数据" if lang == "zh"
-            else f"not computed: no {year or ''} run of engine {eng}; every city shown as no data")
+        r = res[eng]
+        r.asked_year = year
+        if not r.computed:
+            note = (f"未计算：没有 {eng} 引擎 {year or ''} 年的运行记录，全部显示为无数据" if lang == "zh"
+                    else f"not computed: no {year or ''} run of engine {eng}; every city shown as no data")
+        elif r.earlier:
+            note = (f"注：{eng} 引擎没有{year}年的运行，地图显示{r.year}年的结果" if lang == "zh"
+                    else f"note: no {year} run of engine {eng}; the map shows {r.year}")
+        else:
+            note = ""
         return MapLayer(_map_frame(engine, res), col, scheme_for(key), year, note)
     with engine.connect() as conn:
         ind = conn.execute(select(s.indicator).where(s.indicator.c.indicator_id == by)).mappings().first()

@@ -46,7 +46,7 @@ def run(db: Db = None, lang: Lang = "zh",
     else:
         typer.echo("")
         result = assess(engine, year)
-        missing = result.not_computed
+        missing = list(result.not_computed)
         typer.echo(render(result, lang))
         # engines whose data end earlier also run for the last year they can compute
         earlier: dict[int, list[str]] = {}
@@ -57,7 +57,10 @@ def run(db: Db = None, lang: Lang = "zh",
             typer.echo("")
             typer.echo(("以下引擎的数据止于 " if lang == "zh" else "data of these engines end in ")
                        + f"{y}: {', '.join(names)}")
-            typer.echo(render(assess(engine, y, engines=names), lang))
+            res_y = assess(engine, y, engines=names)
+            typer.echo(render(res_y, lang))
+            # the report shows these engines' year-y runs, so their reasons are the year-y ones
+            missing = [m for m in missing if m[0] not in names] + list(res_y.not_computed)
     from rbcity.outputs.report.national import write_national_report
 
     path = write_national_report(engine, year, lang, "html", report, not_computed=missing)

@@ -151,6 +151,14 @@ class ReportData:
     def engines_computed(self) -> dict[str, bool]:
         return {k: r.computed for k, r in self.results.items()}
 
+    def year_note(self, name: str) -> str:
+        """'' or a note that engine ``name``'s section shows an earlier year's run."""
+        r = self.results[name]
+        if not r.earlier:
+            return ""
+        return self.t(f"注：{self.year}年无该引擎的运行（数据止于{r.year}年），本节显示{r.year}年的结果。",
+                      f"Note: no {self.year} run of this engine (its data end in {r.year}); this section shows {r.year}.")
+
 
 def _glance(cities: pd.DataFrame, lang: str) -> dict:
     i = 0 if lang == "zh" else 1
@@ -250,7 +258,11 @@ def _targets(res: EngineResult, cat: pd.DataFrame, lang: str) -> dict:
             "any_value": any(r["value"] is not None and r["baseline"] is not None for r in national)}
 
 
-def _warning(res: EngineResult, cities: pd.DataFrame) -> dict:
+#: Cities at 重警/巨警 listed with reasons in the national report (the rest: names by province).
+MAX_WARNING_ROWS = 20
+
+
+def _warning(res: EngineResult, cities: pd.DataFrame, lang: str = "zh") -> dict:
     if not res.computed:
         return {"computed": False}
     df = _by_unit(res)
@@ -265,11 +277,17 @@ def _warning(res: EngineResult, cities: pd.DataFrame) -> dict:
             continue
         rows.append({"unit_id": uid, "name": names.get(uid, uid), "province": prov.get(uid, ""),
                      "level": int(lv), "label": _text(r.get("level_label")), "color": _text(r.get("color")),
-                     "safety": _num(r.get("safety_score")), "reasons": _json_list(r.get("reasons")),
-                     "obstacles": _json_list(r.get("top_obstacles"))})
+                     "safety": _num(r.get("safety_score")),
+                     "reasons": [lang_part(str(x), lang) for x in _json_list(r.get("reasons"))],
+                     "obstacles": [o for o in _json_list(r.get("top_obstacles")) if isinstance(o, dict)][:3]})
     rows.sort(key=lambda x: (-x["level"], x["safety"] if x["safety"] is not None else 1e9))
-    return {"computed": True, "counts": counts, "rows": rows, "serious": [r for r in rows if r["level"] >= 3],
-            "n": len(rows)}
+    serious = [r for r in rows if r["level"] >= 3]
+    detail = serious[:MAX_WARNING_ROWS]
+    by_prov: dict[str, list[str]] = {}
+    for r in serious[MAX_WARNING_ROWS:]:
+        by_prov.setdefault(r["province"], []).append(f"{r['name']}（{r['label']}）")
+    return {"computed": True, "counts": counts, "rows": rows, "serious": serious, "detail": detail,
+            "rest_by_province": sorted(by_prov.items(), key=lambda kv: -len(kv[1])), "n": len(rows)}
 
 
 def _coordination(res: EngineResult, cities: pd.DataFrame) -> dict:
@@ -401,7 +419,7 @@ def _coverage(engine: Engine, results: dict[str, EngineResult], cities: pd.DataF
     per_engine = []
     for name, res in results.items():
         units = set(res.frame["unit_id"]) if not res.frame.empty else set()
-        per_engine.append({"engine": name, "computed": res.computed,
+        per_engine.append({"engine": name, "computed": res.computed, "year": res.year,
                            "run_id": (res.run or {}).get("id"),
                            "n_units": len(units), "n_registry": len(units & reg)})
     return {"n_obs": int(n_obs), "n_indicators": int(n_ind),
@@ -459,7 +477,7 @@ def build_report_data(engine: Engine, year: int | None = None, lang: str = "zh",
         cities=cities, glance=_glance(cities, lang), results=results,
         map_frame=_map_frame(engine, results),
         classify=_classify(results["classify"], cities, lang), targets=_targets(results["targets"], cat, lang),
-        warning=_warning(results["warning"], cities), coordination=_coordination(results["coordination"], cities),
+        warning=_warning(results["warning"], cities, lang), coordination=_coordination(results["coordination"], cities),
         exhausted=_exhausted(results["exhausted_assessment"], cities), identify=_identify(results["identify"]),
         not_computed=_not_computed(results, cities, year, lang, not_computed), coverage=_coverage(engine, results, cities, year),
         specs=_specs(results), attributions=ATTRIBUTIONS, indicator_catalogue=cat)

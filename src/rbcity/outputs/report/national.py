@@ -52,7 +52,22 @@ def report_title(year, lang: str) -> str:
             else f"Sustainable development of China's resource-based cities: national report {y}")
 
 
-def _charts(d: ReportData) -> dict[str, str]:
+def _charts(d: ReportData, fmt: str = "svg") -> dict[str, str]:
+    """The report's charts as HTML fragments: inline SVG (HTML) or PNG <img> (``fmt='png'``, PDF)."""
+    out = _chart_objects(d, fmt)
+    return {k: (v if isinstance(v, str) else img_tag(v)) for k, v in out.items()}
+
+
+def img_tag(png: bytes) -> str:
+    return f'<img class="chart-img" alt="" src="data:image/png;base64,{png_b64(png)}">'
+
+
+def _chart_objects(d: ReportData, fmt: str) -> dict[str, str | bytes]:
+    from functools import partial
+    from types import SimpleNamespace
+
+    C = SimpleNamespace(**{f: partial(getattr(charts, f), output=fmt) for f in (  # noqa: N806
+        "bar_chart", "stacked_bar_chart", "progress_chart", "sweep_chart")})
     t, lang = d.t, d.lang
     i = 0 if lang == "zh" else 1
     out: dict[str, str] = {}
@@ -61,16 +76,16 @@ def _charts(d: ReportData) -> dict[str, str]:
     from rbcity.registry.labels import LEVELS
 
     lv_colors = dict(zip([v[i] for v in LEVELS.values()], ["#1f4e79", "#5b9bd5", "#a9c8e8", "#d9d9d9"], strict=True))
-    out["level_type"] = charts.stacked_bar_chart(g["type_keys"], stacks, lv_colors,
+    out["level_type"] = C.stacked_bar_chart(g["type_keys"], stacks, lv_colors,
                                                  t("各类型城市数（按级别）", "Cities by type and level"), height=2.6)
     provs = g["provinces"]
-    out["provinces"] = charts.bar_chart([p for p, _ in provs], [n for _, n in provs],
+    out["provinces"] = C.bar_chart([p for p, _ in provs], [n for _, n in provs],
                                         t("各省资源型城市数", "Resource-based cities by province"), height=3.0,
                                         width=7.0)
     tg = d.targets
     if tg.get("computed") and tg["any_value"]:
         col = {k: c for k, _, _, c in TARGET_STATUS}
-        out["targets"] = charts.progress_chart(
+        out["targets"] = C.progress_chart(
             [(r["name"], r["baseline"], r["value"], r["target"], col.get(r["status"], "#999")) for r in tg["national"]],
             t("全国目标进度", "National progress to target"),
             labels=("基期", "现值", "目标") if lang == "zh" else ("baseline", "value", "target"))
@@ -78,23 +93,23 @@ def _charts(d: ReportData) -> dict[str, str]:
         out["targets"] = ""
     w = d.warning
     if w.get("computed") and w["n"]:
-        out["warning"] = charts.bar_chart([lv[1 + i] for lv in WARNING_LEVELS], [w["counts"][lv[0]] for lv in WARNING_LEVELS],
+        out["warning"] = C.bar_chart([lv[1 + i] for lv in WARNING_LEVELS], [w["counts"][lv[0]] for lv in WARNING_LEVELS],
                                           t("各预警等级城市数", "Cities by warning level"),
                                           colors=[lv[3] for lv in WARNING_LEVELS], height=2.4)
     co = d.coordination
     if co.get("computed") and co["n"]:
-        out["coordination"] = charts.bar_chart([g_[i] for g_ in COORDINATION_GRADES],
+        out["coordination"] = C.bar_chart([g_[i] for g_ in COORDINATION_GRADES],
                                                [co["counts"][g_[0]] for g_ in COORDINATION_GRADES],
                                                t("各协调等级城市数", "Cities by coordination grade"),
                                                colors=[g_[2] for g_ in COORDINATION_GRADES], height=2.8)
     ex = d.exhausted
     if ex.get("computed") and ex["n"]:
         rows = [r for r in ex["rows"] if r["score"] is not None]
-        out["exhausted"] = charts.bar_chart([r["name"] for r in rows], [r["score"] for r in rows],
+        out["exhausted"] = C.bar_chart([r["name"] for r in rows], [r["score"] for r in rows],
                                             t("资源枯竭城市绩效得分", "Assessment scores"), horizontal=True,
                                             height=0.6 + 0.22 * max(1, len(rows)), fmt="{:.1f}")
     idf = d.identify
-    out["sweep"] = (charts.sweep_chart(idf["sweep"], idf["threshold"], t("阈值扫描", "Threshold sweep"),
+    out["sweep"] = (C.sweep_chart(idf["sweep"], idf["threshold"], t("阈值扫描", "Threshold sweep"),
                                        xlabel=t("采矿业从业占比阈值（%）", "mining employment share threshold (%)"))
                     if idf.get("computed") and idf["sweep"] else "")
     return out
@@ -142,7 +157,8 @@ def render_national(d: ReportData, mode: str = "html") -> str:
     title = report_title(d.year, d.lang)
     return environment().get_template("report/national.html.j2").render(
         **g, d=d, g=d.glance, c=d.classify, tg=d.targets, w=d.warning, co=d.coordination, ex=d.exhausted,
-        idf=d.identify, cv=d.coverage, charts=_charts(d), static_maps=maps_png,
+        idf=d.identify, cv=d.coverage, charts=_charts(d, "svg" if mode == "html" else "png"),
+        static_maps=maps_png,
         toc=[(sid, zh if d.lang == "zh" else en) for sid, zh, en in SECTIONS],
         doc_title=title, running_head=title, version=d.version)
 

@@ -19,14 +19,16 @@ from rbcity.outputs.report.context import (
     _num,
     _text,
     indicators,
+    lang_part,
     latest_data_year,
     observations,
 )
 from rbcity.outputs.report.results import EngineResult, all_results
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, label, province_label
 
-#: At most this many indicator trend charts (the profile stays within two pages).
-MAX_TRENDS = 6
+#: At most this many indicator trend charts (the profile stays within two pages); the
+#: indicators with the most years of data for the city are shown.
+MAX_TRENDS = 4
 
 PROFILE_SECTIONS: list[tuple[str, str, str]] = [
     ("sec-identity", "基本信息与代码沿革", "Identity and code history"),
@@ -77,7 +79,9 @@ def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> l
         return []
     cat = indicators(engine)
     out = []
-    for ind in sorted(mine["indicator_id"].unique())[:MAX_TRENDS]:
+    n_years = mine.groupby("indicator_id")["year"].nunique()
+    chosen = sorted(n_years.index, key=lambda k: (-int(n_years[k]), k))[:MAX_TRENDS]
+    for ind in chosen:
         o = obs[obs["indicator_id"] == ind]
         years = sorted(o["year"].unique())
         city = mine[mine["indicator_id"] == ind].set_index("year")["value"]
@@ -126,7 +130,7 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
     if cl:
         classify.update(type=TYPES.get(_text(cl.get("type")), ("", ""))[i] or _text(cl.get("type")),
                         type_2013=TYPES.get(_text(cl.get("type_2013")) or me["type_2013"], ("", ""))[i],
-                        moved=_num(cl.get("moved")) == 1, reason=_text(cl.get("reason")),
+                        moved=_num(cl.get("moved")) == 1, reason=lang_part(_text(cl.get("reason")), lang),
                         resource=_num(cl.get("resource_score")), development=_num(cl.get("development_score")))
     wr = _row(results["warning"], unit_id)
     warning = {"computed": wr is not None and _num(wr.get("level")) is not None}
@@ -178,7 +182,7 @@ def _trend_charts(p: ProfileData) -> list[str]:
         series = {p.identity["name"]: (tr["years"], tr["city"]),
                   p.t(f"本省资源型城市平均（n≤{tr['province_n']}）", f"province avg (n≤{tr['province_n']})"): (tr["years"], tr["province"]),
                   p.t(f"同类型平均（n≤{tr['type_n']}）", f"type avg (n≤{tr['type_n']})"): (tr["years"], tr["type"])}
-        out.append(charts.line_chart(series, tr["name"], ylabel=tr["unit"], width=3.6, height=2.3,
+        out.append(charts.line_chart(series, tr["name"], ylabel=tr["unit"], width=3.4, height=2.1,
                                      styles={list(series)[1]: {"linestyle": "--"}, list(series)[2]: {"linestyle": ":"}}))
     return out
 
