@@ -36,6 +36,8 @@ def test_city_list_filters_and_fragment(client):
     assert r.status_code == 200 and '<span id="city-count">31</span>' in r.text and "<form" in r.text
     frag = client.get("/cities", params={"search": "九台"}, headers={"HX-Request": "true"})
     assert "<html" not in frag.text and '<span id="city-count">1</span>' in frag.text and "九台市" in frag.text
+    frag_bad = client.get("/cities", params={"type": "bogus"}, headers={"HX-Request": "true"})
+    assert frag_bad.status_code == 200 and 'id="filter-error"' in frag_bad.text  # htmx swaps 2xx only
     bad = client.get("/cities", params={"type": "bogus"})
     assert bad.status_code == 422 and 'id="filter-error"' in bad.text and '<span id="city-count">0</span>' in bad.text
     en = client.get("/cities", params={"province": "云南", "lang": "en"}).text

@@ -208,8 +208,8 @@ def _cities_page(request: Request, lang: str, search: str, province: str, level:
     # the table holds nothing personal: rendered once per filter, language and data version
     table = reader._cached(("page", "cities-table", key), lambda: templates.get_template(
         "_city_table.html").render(ctx | {"lang": lang, "t": lambda k: i18n.tr(k, lang)}))
-    if request.headers.get("hx-request") == "true":
-        return HTMLResponse(table, status_code=status)
+    if request.headers.get("hx-request") == "true":  # htmx swaps only 2xx: the error is in the fragment
+        return HTMLResponse(table)
     return render(request, "cities.html", "cities", status=status, table_html=table, **ctx)
 
 
