@@ -178,3 +178,14 @@ def test_number_formatting_keeps_trailing_zeros_of_integers():
     assert [_num(10.0, 0), _num(20.0, 0), _num(2.50), _num(38.46, 1), _num(None), _num(3)] == \
         ["10", "20", "2.5", "38.5", "—", "3"]
     assert _when("2026-01-02T03:04:05.123456+00:00") == "2026-01-02 03:04"
+
+
+def test_city_profile_report_download(client):
+    r = client.get("/cities/鹤岗/report")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert 'filename="rbcity-profile-230400-zh.html"' in r.headers["content-disposition"]
+    assert "鹤岗市" in r.text
+    pdf = client.get(f"/cities/{HEGANG}/report", params={"format": "pdf", "lang": "en"})
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    assert client.get("/cities/鹤岗/report", params={"format": "docx"}).status_code == 422
+    assert client.get("/cities/没有/report").status_code == 404

@@ -58,6 +58,8 @@ T: dict[str, tuple[str, str]] = {
                "No results yet. Sign in and re-run, or run the assessment from the command line."),
     "no_result_city": ("本城市尚无此项结果（尚未运行，或缺数据）。", "No result for this city yet (not run, or data missing)."),
     "year": ("年份", "year"),
+    "profile_pdf": ("城市概况报告 PDF", "City profile (PDF)"),
+    "profile_html": ("城市概况报告 HTML", "City profile (HTML)"),
     "g_national": ("全国", "national"), "g_type": ("按类型", "by type"),
     "g_province": ("按省份", "by province"), "g_city": ("按城市", "by city"),
     "latest": ("最新", "latest"),

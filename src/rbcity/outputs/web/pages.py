@@ -246,6 +246,30 @@ def city_page(request: Request, city: str, lang: Lang = "zh"):
     return anonymous_cached(request, make)
 
 
+@router.get("/cities/{city}/report")
+def city_report(request: Request, city: str, lang: Lang = "zh",
+                format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html"):
+    """The report layer's city profile (``rbcity report --city``) as a download."""
+    import tempfile
+
+    from fastapi.responses import Response
+
+    from rbcity.outputs.report.profile import write_profile
+
+    reader = reader_of(request)
+    m = reader.resolve(city)
+
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as d:
+            path = write_profile(request.app.state.engine, m.unit_id, lang=lang, fmt=format,
+                                 output=f"{d}/profile.{format}")
+            return path.read_bytes()
+    body = reader._cached(("report", m.unit_id, lang, format), make)
+    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
+    name = f"rbcity-profile-{m.unit_id}-{lang}.{format}"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 def _last_row(df: pd.DataFrame, unit_id: str) -> dict | None:
     if df.empty:
         return None
