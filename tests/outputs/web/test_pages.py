@@ -49,7 +49,8 @@ def test_city_profile(client):
     t = r.text
     assert r.status_code == 200 and "鹤岗市" in t and HEGANG in t
     assert "<b>衰退型</b> → <b>再生型</b> (2018)" in t  # classify result
-    assert "重警" in t and "38.5" in t and "采矿业比重高" in t  # warning
+    assert "重警" in t and "38.5" in t and "采矿业比重高" in t and "mining share high" not in t  # warning
+    assert "发展得分0.72高于再生型门槛0.60" in t and "development score 0.72" not in t  # reason, Chinese half
     assert "采矿业从业人员占比 41.0%" in t  # top obstacle by its catalogue name
     assert "初级协调" in t and "D = 0.6" in t  # coordination
     assert "名次 2" in t and "合格" in t  # exhausted assessment
@@ -57,6 +58,8 @@ def test_city_profile(client):
     assert '"gdp_per_capita"' in t  # trend series embedded
     en = client.get(f"/cities/{HEGANG}?lang=en").text
     assert "serious" in en and "primary coordination" in en and "achieved" in en
+    assert "mining share high" in en and "采矿业比重高" not in en
+    assert "development score 0.72 above the regenerating cut-off 0.60 by 0.12" in en
     assert client.get("/cities/没有这个城市").status_code == 404
 
 

@@ -279,6 +279,13 @@ def _last_row(df: pd.DataFrame, unit_id: str) -> dict | None:
     return hit.sort_values("year").iloc[-1].to_dict()
 
 
+def lang_part(text: str, lang: str) -> str:
+    """The Chinese or English half of an engine's "中文 / English" text (the report's rule)."""
+    from rbcity.outputs.report.context import lang_part as _part
+
+    return _part(text, lang)
+
+
 def _json_list(text) -> list:
     if not isinstance(text, str) or not text:
         return []
@@ -315,7 +322,7 @@ def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
     cls = _last_row(_results(reader, "classify", None)[0], unit_id)
     warn = _last_row(_results(reader, "warning", None)[0], unit_id)
     if warn:
-        warn["reasons_list"] = _json_list(warn.get("reasons"))
+        warn["reasons_list"] = [lang_part(str(x), lang) for x in _json_list(warn.get("reasons"))]
         names = inds["name_zh" if lang == "zh" else "name_en"].to_dict()
         warn["obstacles_list"] = [
             {"name": names.get(o.get("indicator_id"), o.get("indicator_id")), "share": o.get("share")}
@@ -335,6 +342,7 @@ def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
     if cls:
         cls["type_label"] = label(TYPES, cls.get("type") or "", lang) or cls.get("missing") or "—"
         cls["type_2013_label"] = label(TYPES, cls.get("type_2013") or row["type_2013"], lang)
+        cls["reason_text"] = lang_part(str(cls.get("reason") or ""), lang)
     return {"unit_id": unit_id, "name": row["name"], "facts": facts, "extra": extra,
             "hist": hist.to_dict("records"), "series_json": json.dumps(series, ensure_ascii=False).replace("</", "<\\/"),
             "has_series": bool(series), "cls": cls, "warn": warn, "coord": coord, "exh": exh,
@@ -416,7 +424,7 @@ def _transitions(reader, df, run, lang):
         moved = moved.iloc[0:0]
     rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"],
              "from": label(TYPES, r.get("type_2013") or r["registry_type_2013"] or "", lang), "to": label(TYPES, r.get("type") or "", lang),
-             "reason": r.get("reason") or ""} for r in moved.to_dict("records")]
+             "reason": lang_part(r.get("reason") or "", lang)} for r in moved.to_dict("records")]
     agree = summary.get("agreement_year") or summary.get("agreement") or {}
     acc = agree.get("accuracy") if isinstance(agree, dict) else None
     return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc}
@@ -449,7 +457,7 @@ def _warnings(reader, df, run, lang):
         counts.append((w if lang == "zh" else en, n, i18n.LEVEL_COLOURS[i]))
     rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"], "score": r.get("safety_score"),
              "label": i18n.zh_en(str(r.get("level_label") or ""), i18n.WARNING_LEVELS, lang),
-             "hex": i18n.COLOURS.get(r.get("color"), "#999"), "reasons": _json_list(r.get("reasons"))}
+             "hex": i18n.COLOURS.get(r.get("color"), "#999"), "reasons": [lang_part(str(x), lang) for x in _json_list(r.get("reasons"))]}
             for r in d.to_dict("records")]
     return {"counts": counts, "rows": rows}
 
