@@ -27,8 +27,12 @@ def test_overview_counts_and_map_layers(client):
 def test_static_assets_served_locally(client):
     for path in ["/static/vendor/htmx.min.js", "/static/vendor/echarts/echarts.min.js",
                  "/static/js/app.js", "/static/js/rbcity-charts.js", "/static/css/app.css",
-                 "/static/geo/prefectures_2020.geojson", "/static/vendor/htmx.LICENSE"]:
+                 "/static/geo/prefectures_2020.geojson", "/static/vendor/htmx.LICENSE",
+                 "/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css"]:
         assert client.get(path).status_code == 200, path
+    docs = client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert "http" not in docs.replace("http-equiv", "")  # nothing from another host
 
 
 def test_city_list_filters_and_fragment(client):

@@ -137,7 +137,7 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     from rbcity.data.importer import ensure_ready
     from rbcity.data.store import open_store
 
-    app = FastAPI(title="rbcity", version=__version__,
+    app = FastAPI(title="rbcity", version=__version__, docs_url=None, redoc_url=None,
                   description="资源型城市可持续发展规划（2013–2020）数据与评估接口 / "
                               "API of China's 2013–2020 plan for resource-based cities. "
                               "Reads are open; writes need HTTP Basic credentials of an account "
@@ -180,6 +180,16 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
 
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return error_page(request, FieldError("", msg), 422)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        """Swagger UI from the package's static files (FastAPI's default loads it from a CDN)."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="rbcity API",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/favicon.ico")
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
