@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
-from web_seed import seeded_store
+
+# the web tests share web_seed.py; make it importable under any pytest import mode
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from web_seed import seeded_store  # noqa: E402
 
 
 @pytest.fixture(scope="session")
