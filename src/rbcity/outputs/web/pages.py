@@ -71,7 +71,7 @@ def anonymous_cached(request: Request, make) -> HTMLResponse:
         resp = make()
         return resp.body, resp.status_code
 
-    body, status = reader_of(request)._cached(key, build)
+    body, status = reader_of(request).cached(key, build)
     return HTMLResponse(body, status_code=status)
 
 
@@ -144,7 +144,7 @@ def overview(request: Request, lang: Lang = "zh"):
     reader = reader_of(request)
 
     def make():
-        ctx = reader._cached(("page", "overview", lang), lambda: _overview_ctx(reader, lang))
+        ctx = reader.cached(("page", "overview", lang), lambda: _overview_ctx(reader, lang))
         return render(request, "overview.html", "overview", **ctx)
     return anonymous_cached(request, make)
 
@@ -163,7 +163,7 @@ def _overview_ctx(reader: Reader, lang: str) -> dict:
     from rbcity.registry.labels import LEVELS, TYPES, label
 
     df = reader.cities()
-    frame = reader._cached(("map_frame",), lambda: map_frame(reader.engine))
+    frame = reader.cached(("map_frame",), lambda: map_frame(reader.engine))
     layers = ["type"]
     cls = _latest_by_unit(_results(reader, "classify", None)[0], "type")
     if not cls.empty:
@@ -203,10 +203,10 @@ def _cities_page(request: Request, lang: str, search: str, province: str, level:
     reader = reader_of(request)
     args = {"search": search, "province": province, "level": level, "type": type, "exhausted": exhausted}
     key = (tuple(args.items()), lang)
-    ctx = reader._cached(("page", "cities", key), lambda: _cities_ctx(reader, args, lang))
+    ctx = reader.cached(("page", "cities", key), lambda: _cities_ctx(reader, args, lang))
     status = 422 if ctx["error"] else 200
     # the table holds nothing personal: rendered once per filter, language and data version
-    table = reader._cached(("page", "cities-table", key), lambda: templates.get_template(
+    table = reader.cached(("page", "cities-table", key), lambda: templates.get_template(
         "_city_table.html").render(ctx | {"lang": lang, "t": lambda k: i18n.tr(k, lang)}))
     if request.headers.get("hx-request") == "true":  # htmx swaps only 2xx: the error is in the fragment
         return HTMLResponse(table)
@@ -241,7 +241,7 @@ def city_page(request: Request, city: str, lang: Lang = "zh"):
     m = reader.resolve(city)
 
     def make():
-        ctx = reader._cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
+        ctx = reader.cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
         return render(request, "city.html", "cities", **ctx)
     return anonymous_cached(request, make)
 
@@ -264,7 +264,7 @@ def city_report(request: Request, city: str, lang: Lang = "zh",
             path = write_profile(request.app.state.engine, m.unit_id, lang=lang, fmt=format,
                                  output=f"{d}/profile.{format}")
             return path.read_bytes()
-    body = reader._cached(("report", m.unit_id, lang, format), make)
+    body = reader.cached(("report", m.unit_id, lang, format), make)
     media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
     name = f"rbcity-profile-{m.unit_id}-{lang}.{format}"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -394,7 +394,7 @@ def _engine_page(request: Request, engine: str, template: str, page: str, year: 
     y = _year_arg(year)
 
     def page_response():
-        ctx = reader._cached(("page", engine, y, lang, variant),
+        ctx = reader.cached(("page", engine, y, lang, variant),
                              lambda: _engine_ctx(reader, engine, y, lang, make))
         return render(request, template, page, **ctx)
     return anonymous_cached(request, page_response)
