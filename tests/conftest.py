@@ -29,3 +29,19 @@ def registry_engine(tmp_path_factory):
     engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('reg') / 'reg.sqlite'}")
     load_registry_into(engine)
     return engine
+
+
+@pytest.fixture(scope="session")
+def bundled_engine(tmp_path_factory):
+    """A store with the registry and all bundled real data loaded, once per test session.
+
+    Read-only for tests: a test that writes must make its own store.
+    """
+    from rbcity.data.bundled import ensure_bundled
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('bundled') / 'bundled.sqlite'}")
+    load_registry_into(engine)
+    ensure_bundled(engine)
+    return engine

@@ -127,3 +127,31 @@ def test_second_load_is_a_noop(bundled_engine):
     again = ensure_bundled(bundled_engine)
     assert [r.status for r in again] == ["no-op"] * 6
     assert len(load_panel(bundled_engine)) == n
+
+
+def test_derived_series_follows_its_inputs(engine, tmp_path):
+    """gdp_per_capita is re-derived when gdp changes, also when it changes back (A → B → A)."""
+    from rbcity.data.bundled import derive_gdp_per_capita
+    from rbcity.data.importer import import_file
+
+    def put(name, gdp):
+        p = tmp_path / name
+        p.write_text(f"city,year,indicator,value,unit\n鹤岗市,2010,gdp,{gdp},万元\n鹤岗市,2010,population,100,万人\n",
+                     encoding="utf-8")
+        import_file(engine, p)
+        return derive_gdp_per_capita(engine)
+
+    assert put("a.csv", 1000).n_new == 1 and value(engine, "230400", 2010, "gdp_per_capita")[0] == 10.0
+    assert derive_gdp_per_capita(engine).status == "no-op"
+    assert put("b.csv", 2000).n_revised == 1 and value(engine, "230400", 2010, "gdp_per_capita")[0] == 20.0
+    assert put("c.csv", 1000).n_revised == 1 and value(engine, "230400", 2010, "gdp_per_capita")[0] == 10.0
+
+
+def test_user_correction_of_bundled_value_survives_a_rerun(bundled_engine, tmp_path):
+    p = tmp_path / "fix.csv"
+    p.write_text("城市,年份,地区生产总值_当年价格_全市_万元\n金昌市,2015,2245164\n", encoding="utf-8")
+    from rbcity.data.importer import import_file
+
+    assert import_file(bundled_engine, p).n_revised == 1
+    assert [r.status for r in ensure_bundled(bundled_engine)] == ["no-op"] * 6
+    assert value(bundled_engine, "620300", 2015, "gdp")[0] == 2245164

@@ -278,3 +278,29 @@ def test_repeated_xlsx_headers(engine, tmp_path):
     rep = import_file(engine, p)
     assert rep.status == "committed"
     assert [(r.reason_code, r.column) for r in rep.rejects] == [("unknown_indicator", "gdp[万元].1")]
+
+
+def test_reimporting_an_old_file_after_a_correction_restores_it(engine, tmp_path):
+    a = write(tmp_path, "a.csv", LONG_HEAD + "鹤岗市,2010,gdp,100,万元\n")
+    b = write(tmp_path, "b.csv", LONG_HEAD + "鹤岗市,2010,gdp,200,万元\n")
+    assert import_file(engine, a).n_new == 1
+    assert import_file(engine, b).n_revised == 1
+    rep = import_file(engine, a)
+    assert (rep.status, rep.n_revised) == ("committed", 1)
+    assert obs(engine, "230400", 2010, "gdp") == (100.0, 3)
+    assert import_file(engine, a).status == "no-op"
+
+
+def test_xlsx_without_sheet_skips_a_cover_sheet(engine, tmp_path):
+    rep = import_file(engine, _xlsx(tmp_path))  # sheets: 封面 (cover), 数据
+    assert rep.status == "committed" and rep.sheet == "数据" and rep.n_new == 2
+
+
+def test_wide_header_without_unit_is_one_column_reject(engine, tmp_path):
+    p = write(tmp_path, "u.csv", "城市,年份,每千人拥有卫生技术人员数 市,gdp(斤)\n鹤岗市,2010,1.5,3\n大庆市,2010,2.5,4\n")
+    rep = import_file(engine, p)
+    got = sorted((r.reason_code, r.row, r.column) for r in rep.rejects)
+    assert got == [("unit_incompatible", None, "gdp(斤)"), ("unit_missing", None, "每千人拥有卫生技术人员数 市")]
+    assert all("2 values" in r.reason and "--map" in r.reason for r in rep.rejects)
+    rep = import_file(engine, p, columns={"每千人拥有卫生技术人员数 市": ("health_workers_per_1000", "人")})
+    assert rep.n_new == 2 and len(rep.rejects) == 1

@@ -196,5 +196,19 @@ def test_engine_whose_data_end_earlier_shows_its_last_year(tmp_path, tables):
     assert tables(html)["warning_serious"][1][:3] == ["鹤岗市", "黑龙江省", "巨警"]  # the 2012 run, not 2010
     cov = {r[0]: r for r in tables(html)["engine_coverage"][1:]}
     assert cov["预警"][1] == "#2（2012）"
+    from rbcity.outputs.report.profile import build_profile_data, render_profile
+
+    prof = render_profile(build_profile_data(eng, fx.HEGANG, 2020, "zh"), "html")
+    assert "预警等级（2012年结果）：<b>巨警</b>（4）" in prof
     layer = map_layer(eng, "warning", 2020)
     assert "2012" in layer.note and layer.frame.loc[layer.frame["name"] == "鹤岗市", "warning"].item() == 4
+
+
+def test_map_titles_carry_the_run_year(fx_data):
+    from rbcity.outputs.report.national import map_options
+
+    opts = map_options(fx_data)
+    assert opts["map-type"]["title"]["text"] == "城市类型（2013）"
+    assert opts["map-warning"]["title"]["text"] == "预警等级（2020年）"
+    assert len(opts["map-warning"]["series"][4]["data"]) == 0  # nobody at 巨警 in the fixture
+    assert [len(s["data"]) for s in opts["map-warning"]["series"][:4]] == [1, 1, 1, 1]

@@ -193,7 +193,7 @@ def _digest(*parts: str) -> str:
 
 def _census(engine: Engine, build, rel: str, level: str) -> ImportReport:
     digest = _digest(rel)
-    prev = _done_batch(engine, digest, "observations")
+    prev = _done_batch(engine, digest, "observations", once=True)
     if prev is not None:
         return ImportReport(prev, "no-op", file=label(rel), source=SOURCES["census_leiii"],
                             message=f"已载入 already loaded (batch {prev})")
@@ -216,13 +216,29 @@ def derive_gdp_per_capita(engine: Engine) -> ImportReport:
     df = pd.DataFrame({"unit_id": w["unit_id"], "year": w["year"].astype(str),
                        "gdp/population[元/人]": (w["gdp"] / w["population"]).map(repr)})
     table = RawTable(df, pd.Series(range(2, len(df) + 2)), "derived:gdp_per_capita", "")
-    return import_frame(engine, table, source=SOURCES["derived"],
+    # the inputs' batches identify the inputs: a value changed and changed back has a new batch
+    from sqlalchemy import func, select
+
+    from rbcity.data import schema as s
+
+    with engine.connect() as conn:
+        inputs = conn.execute(select(func.max(s.observation.c.batch_id), func.count()).where(
+            s.observation.c.indicator_id.in_(["gdp", "population"]))).one()
+    h = hashlib.sha256(f"derived gdp_per_capita {RECIPE_VERSION} {tuple(inputs)}".encode())
+    h.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
+    digest = h.hexdigest()
+    prev = _done_batch(engine, digest, "observations", once=True)
+    if prev is not None:
+        return ImportReport(prev, "no-op", file="derived:gdp_per_capita", source=SOURCES["derived"],
+                            message=f"已派生 already derived (batch {prev})")
+    return import_frame(engine, table, source=SOURCES["derived"], digest=digest,
                         columns={"gdp/population[元/人]": ("gdp_per_capita", "元/人")}, user="rbcity")
 
 
 def ensure_bundled(engine: Engine) -> list[ImportReport]:
     """Load the catalogue and the bundled sources into ``engine`` (idempotent: each source file
-    is imported once; later calls return ``no-op`` reports). One report per batch."""
+    is imported once; later calls return ``no-op`` reports, and a user's correction of a bundled
+    value is never undone by a rerun). One report per batch."""
     ensure_ready(engine)
     reports = [
         _census(engine, _census_city, "census_leiii/census_city_2010-2020_v1.csv", "prefecture"),
@@ -230,10 +246,10 @@ def ensure_bundled(engine: Engine) -> list[ImportReport]:
         _census(engine, lambda: _census_county(2020), "census_leiii/census_county_2020_v1.xlsx", "county"),
         import_file(engine, bundled_path("ccsy_2004_2012_jcdasheng", YEARBOOK_FILE), sheet="new",
                     source=SOURCES["ccsy_2004_2012_jcdasheng"], columns=YEARBOOK_COLUMNS, level="prefecture",
-                    user="rbcity", label=label("ccsy_2004_2012_jcdasheng", YEARBOOK_FILE)),
+                    user="rbcity", label=label("ccsy_2004_2012_jcdasheng", YEARBOOK_FILE), once=True),
         import_file(engine, bundled_path("city2015_quanturban", "yearbook_light.csv"),
                     source=SOURCES["city2015_quanturban"], columns=CITY2015_COLUMNS, year=2015,
-                    level="prefecture", user="rbcity", label=label("city2015_quanturban", "yearbook_light.csv")),
+                    level="prefecture", user="rbcity", label=label("city2015_quanturban", "yearbook_light.csv"), once=True),
     ]
     reports.append(derive_gdp_per_capita(engine))
     return reports

@@ -156,6 +156,8 @@ def match_header(header: str) -> HeaderMatch:
     m = re.match(r"^(.*?)\s*[(（\[【]\s*([^()（）\[\]【】]+?)\s*[)）\]】]\s*$", h)
     if m and is_unit_token(m.group(2)):
         h, unit = m.group(1), normalise_unit(m.group(2))
+    elif m and match_indicator(m.group(1)):  # a known indicator with a unit rbcity cannot convert
+        return HeaderMatch(match_indicator(m.group(1)), m.group(2).strip())
     direct = match_indicator(h)
     if direct:
         return HeaderMatch(direct, unit)

@@ -27,3 +27,9 @@ def code_history_frame(engine: Engine, unit_id: str) -> pd.DataFrame:
     for col in ("valid_from", "valid_to"):
         df[col] = df[col].astype("Int64")
     return df.drop(columns=["id", "unit_id"])
+
+
+def unit_names(engine: Engine) -> dict[str, str]:
+    """unit_id → name for every unit in the store (registry and non-registry)."""
+    with engine.connect() as conn:
+        return dict(conn.execute(select(s.unit.c.unit_id, s.unit.c.name)).all())

@@ -144,22 +144,41 @@ def _hash_file(path: Path, extra: dict) -> str:
     return h.hexdigest()
 
 
-def _done_batch(engine: Engine, digest: str, kind: str) -> int | None:
+def _done_batch(engine: Engine, digest: str, kind: str, once: bool = False) -> int | None:
+    """The batch that already imported these bytes with these options, if the store still holds
+    what it imported: a committed batch none of whose values was superseded since, or a no-op
+    batch with no committed batch after it. Otherwise the file is processed again (re-importing
+    an old file after a correction restores its values, as a new revision). ``once``: any such
+    batch counts (bundled data load once, so later corrections are never undone by a rerun)."""
+    b = s.import_batch.c
     with engine.connect() as conn:
-        return conn.execute(select(func.max(s.import_batch.c.id)).where(
-            s.import_batch.c.sha256 == digest, s.import_batch.c.kind == kind,
-            s.import_batch.c.status.in_(("committed", "no-op")))).scalar()
+        rows = conn.execute(select(b.id, b.status).where(
+            b.sha256 == digest, b.kind == kind, b.status.in_(("committed", "no-op"))).order_by(b.id.desc())).all()
+        if not rows:
+            return None
+        bid, status = rows[0]
+        if once:
+            return bid
+        if status == "committed" and kind == "observations":
+            superseded = conn.execute(select(func.count()).select_from(s.observation_revision).where(
+                s.observation_revision.c.batch_id == bid)).scalar()
+            return None if superseded else bid
+        later = conn.execute(select(func.count()).select_from(s.import_batch).where(
+            b.id > bid, b.status == "committed", b.kind == kind)).scalar()
+        return None if later and kind == "observations" else bid
 
 
 def import_file(engine: Engine, path, *, source: str | None = None, sheet: str | None = None,
                 user: str = "", dry_run: bool = False, columns: dict | None = None,
-                year: int | None = None, level: str | None = None, label: str | None = None) -> ImportReport:
+                year: int | None = None, level: str | None = None, label: str | None = None,
+                once: bool = False) -> ImportReport:
     """Import one CSV/XLSX/Parquet file of observations (see the module docstring).
 
     ``columns`` maps a raw header to ``(indicator_id, unit)`` where the header alone does not
     say it; ``year`` gives the year of a cross-section without a year column; ``level``
     ('prefecture'/'county') narrows name ties; ``label`` is the file name recorded (default:
-    the path). Raises :class:`~rbcity.errors.UserError`
+    the path); ``once`` imports these bytes at most once, whatever happened since (bundled data).
+    Raises :class:`~rbcity.errors.UserError`
     (``ImportFileError``) only when there is no file to record a batch for.
     """
     p = Path(path)
@@ -173,7 +192,7 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
     src = source or p.name
     shown = label or str(p)
     if not dry_run:
-        prev = _done_batch(engine, digest, "observations")
+        prev = _done_batch(engine, digest, "observations", once=once)
         if prev is not None:
             return ImportReport(prev, "no-op", file=shown, sheet=sheet or "", source=src,
                                 message=f"同一文件已导入 same file already imported (batch {prev})")
@@ -235,7 +254,8 @@ def _cells(table: RawTable, columns: dict | None, year: int | None):
     df.columns = headers
     code_col, name_col = _pick(headers, CITY_CODE_COLUMNS), _pick(headers, CITY_NAME_COLUMNS)
     if code_col is None and name_col is None:
-        raise ReadProblem("bad_layout", "找不到城市列 no city column; expected one of: "
+        where = f"工作表 sheet {table.sheet!r}: " if table.sheet else ""
+        raise ReadProblem("bad_layout", f"{where}找不到城市列 no city column; expected one of: "
                           + ", ".join(CITY_NAME_COLUMNS[:4] + CITY_CODE_COLUMNS[:4]))
     year_col = _pick(headers, YEAR_COLUMNS)
     if year_col is None and year is None:
@@ -433,13 +453,20 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
 
     # city (each distinct code/name/province/year once)
     keycols = ["code", "name", "province", "year"]
-    k = cells[keycols].astype(object).where(cells[keycols].notna(), None)
-    cells[keycols] = k
+    k = cells[keycols].astype(object)
+    k = k.where(k.notna(), None)
     with engine.connect() as conn:
         units_in_store = set(conn.execute(select(s.unit.c.unit_id)).scalars())
-    distinct = k.drop_duplicates()
-    resolved = _resolve_cities(distinct, level, units_in_store, by_id=meta["code_col"] == "unit_id")
-    cells = cells.merge(resolved, on=keycols, how="left", sort=False)
+    # one resolution per distinct key, mapped back by group number (no 4-column merge)
+    grp = k.groupby(keycols, dropna=False, sort=False).ngroup().to_numpy()
+    gids, first = np.unique(grp, return_index=True)
+    resolved = _resolve_cities(k.iloc[first].reset_index(drop=True), level, units_in_store,
+                               by_id=meta["code_col"] == "unit_id")
+    pos = np.searchsorted(gids, grp)
+    for c in ("unit_id", "city_reason", "city_msg"):
+        cells[c] = resolved[c].to_numpy(dtype=object)[pos]
+    for c in ("code", "name"):
+        cells[c] = k[c].to_numpy()
     city_col = meta["code_col"] or meta["name_col"]
     city_raw = cells["code"].where(cells["code"].notna(), cells["name"]).astype(str)
     for code in ("unknown_city", "ambiguous_city"):
@@ -512,6 +539,15 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
     # rejects
     rejected = cells[reason.notna()].assign(reason_code=reason[reason.notna()], reason=detail[reason.notna()],
                                             rcol=rcol[reason.notna()], rraw=rraw[reason.notna()])
+    # a header without a usable unit loses the whole column: one reject per column (wide)
+    colwise = rejected["reason_code"].isin(["unit_missing", "unit_incompatible"])
+    if meta["layout"] == "wide" and colwise.any():
+        cw = rejected[colwise]
+        cnt = cw.groupby("column")["row"].transform("size")
+        cw = cw.assign(row=None, rraw=cw["unit_raw"].where(cw["unit_raw"].notna(), "").astype(str),
+                       reason=cw["reason"] + "：列 column " + cw["column"].map(repr) + " 未导入 not imported ("
+                       + cnt.astype(str) + " values); 用 --map 'HEADER=INDICATOR:UNIT' 注明单位 state the unit")
+        rejected = pd.concat([rejected[~colwise], cw.drop_duplicates(["column", "reason_code"])])
     # a bad city or year loses the whole row: one reject per row, not per cell
     rowwise = rejected["reason_code"].isin(["unknown_city", "ambiguous_city", "bad_year", "year_out_of_range"])
     if meta["layout"] == "wide" and rowwise.any():
@@ -519,9 +555,9 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
         cnt = rw.groupby(["row", "reason_code"])["column"].transform("size")
         rw = rw.assign(reason=rw["reason"] + "（本行 " + cnt.astype(str) + " 个数值未导入 values in this row not imported）")
         rejected = pd.concat([rejected[~rowwise], rw.drop_duplicates(["row", "reason_code"])])
-    rejected = rejected.sort_values(["row"], kind="stable")
+    rejected = rejected.sort_values(["row"], kind="stable", na_position="first")
     labels = rejected["reason_code"].map(lambda c: REASONS.get(c, (c, c))[0])
-    rejects += [Reject(file, sheet, int(r), str(c), str(v), code, str(msg))
+    rejects += [Reject(file, sheet, None if r is None or pd.isna(r) else int(r), str(c), str(v), code, str(msg))
                 for r, c, v, code, msg in zip(rejected["row"], rejected["rcol"], rejected["rraw"],
                                               rejected["reason_code"], rejected["reason"], strict=True)]
     del labels

@@ -104,19 +104,26 @@ def _read_xlsx(path: Path, sheet: str | None) -> RawTable:
     names = xl.sheet_names
     if sheet is not None and sheet not in names:
         raise ReadProblem("wrong_sheet", f"没有工作表 no sheet {sheet!r}; sheets: {', '.join(names)}")
-    name = sheet if sheet is not None else names[0]
-    try:
-        raw = pd.read_excel(xl, sheet_name=name, header=None, dtype=object)
-    except Exception as exc:  # openpyxl raises many kinds on damaged parts
-        raise ReadProblem("broken_file", f"XLSX 工作表无法读取 cannot read sheet {name!r}: {exc}") from exc
-    raw = raw.dropna(how="all", axis=1)
+    # without --sheet: the first sheet with a city/code header in its first 15 rows (a cover
+    # or notes sheet in front is common), else the first sheet
+    candidates = [sheet] if sheet is not None else names
+    chosen = None
+    for name in candidates:
+        try:
+            raw = pd.read_excel(xl, sheet_name=name, header=None, dtype=object)
+        except Exception as exc:  # openpyxl raises many kinds on damaged parts
+            raise ReadProblem("broken_file", f"XLSX 工作表无法读取 cannot read sheet {name!r}: {exc}") from exc
+        raw = raw.dropna(how="all", axis=1)
+        hdr = next((i for i in range(min(15, len(raw)))
+                    if any(_is_city_header(v) for v in raw.iloc[i] if v is not None and not pd.isna(v))), None)
+        if hdr is not None or sheet is not None:
+            chosen = (name, raw, hdr or 0)
+            break
+        if chosen is None:
+            chosen = (name, raw, 0)
+    name, raw, hdr = chosen
     if raw.dropna(how="all").empty:
         raise ReadProblem("empty_file", f"工作表为空 sheet {name!r} is empty")
-    hdr = 0
-    for i in range(min(15, len(raw))):
-        if any(_is_city_header(v) for v in raw.iloc[i] if v is not None and not pd.isna(v)):
-            hdr = i
-            break
     headers = [("" if pd.isna(v) else str(v).strip()) for v in raw.iloc[hdr]]
     headers = [h if h else f"column{j + 1}" for j, h in enumerate(headers)]
     seen: dict[str, int] = {}

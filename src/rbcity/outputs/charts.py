@@ -65,6 +65,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], title: str | None 
                       ha="center" if len(labels) <= 8 else "right")
         ax.set_ylabel(xlabel, fontsize=8)
     ax.bar_label(bars, labels=[fmt.format(v) for v in values], fontsize=7, padding=2, color=GREY)
+    ax.margins(**({"x": 0.12} if horizontal else {"y": 0.12}))  # room for the value labels
     _style(ax, title)
     return _svg(fig, output)
 
@@ -82,6 +83,8 @@ def stacked_bar_chart(categories: Sequence[str], stacks: dict[str, Sequence[floa
     for p, tot in zip(pos, bottom, strict=True):
         ax.text(p, tot, f"{tot:g}", ha="center", va="bottom", fontsize=7, color=GREY)
     ax.set_xticks(pos, categories)
+    if bottom and max(bottom) > 0:
+        ax.set_ylim(0, max(bottom) * 1.12)  # room for the totals above the bars
     ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     _style(ax, title)
     return _svg(fig, output)

@@ -21,6 +21,7 @@ app = typer.Typer(
 from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
     assess_cmds,
     data_cmds,
+    did_cmds,
     registry_cmds,
     report_cmds,
     run_cmd,

@@ -35,10 +35,11 @@ def run(db: Db = None, lang: Lang = "zh",
     typer.echo(f"registry: {counts['cities']} cities, {counts['units']} admin units, "
                f"{counts['code_history']} code-history lines")
     typer.echo(registry_summary(cities_frame(engine), lang))
-    typer.echo("数据 data (bundled, each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
+    typer.echo("bundled data (each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
     for rep in ensure_bundled(engine):
         typer.echo("  " + one_line(rep))
-    typer.echo("覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
+    typer.echo("coverage: rbcity data coverage; rejects: rbcity rejects --all" if lang == "en"
+               else "覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
     year = latest_data_year(engine)
     missing = None
     if year is None:

@@ -267,7 +267,7 @@ def _warning(res: EngineResult, cities: pd.DataFrame, lang: str = "zh") -> dict:
         return {"computed": False}
     df = _by_unit(res)
     names = _name_of(cities)
-    prov = dict(zip(cities["unit_id"], cities["province"], strict=True))
+    prov = dict(zip(cities["unit_id"], [province_label(p, lang) for p in cities["province"]], strict=True))
     levels = df["level"].map(_num) if "level" in df else pd.Series(dtype=float)
     counts = {lv: int((levels == lv).sum()) for lv in range(5)}
     rows = []

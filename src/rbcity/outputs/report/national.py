@@ -11,13 +11,11 @@ from rbcity.outputs import charts
 from rbcity.outputs.palette import (
     COORDINATION_GRADES,
     TARGET_STATUS,
-    TYPE_COLORS,
     WARNING_LEVELS,
     scheme_for,
 )
 from rbcity.outputs.report.context import ReportData, build_report_data
 from rbcity.outputs.report.render import common_globals, environment, json_for_script, png_b64
-from rbcity.registry.labels import TYPES
 
 #: Section ids in order, with zh/en titles (tests check every one is present).
 SECTIONS: list[tuple[str, str, str]] = [
@@ -119,11 +117,25 @@ def _scheme(key: str, lang: str):
     return scheme_for(key)
 
 
+#: Which engine's run each map shows (None: the registry).
+MAP_ENGINE = {"map-type": None, "map-classify": "classify", "map-warning": "warning", "map-grade": "coordination"}
+
+
+def _map_title(d: ReportData, mid: str, key: str) -> str:
+    """The scheme's title with the year of the run shown (the report year or an earlier one)."""
+    base = _scheme(key, d.lang).title(d.lang)
+    eng = MAP_ENGINE[mid]
+    y = d.results[eng].year if eng else None
+    if y is None:
+        return base
+    return f"{base}（{y}年）" if d.lang == "zh" else f"{base} ({y})"
+
+
 def map_options(d: ReportData) -> dict[str, dict]:
     """ECharts options of the report's maps (element id → option)."""
     from rbcity.outputs.maps import echarts_map_option
 
-    return {mid: echarts_map_option(d.map_frame, col, d.lang, scheme=_scheme(key, d.lang))
+    return {mid: echarts_map_option(d.map_frame, col, d.lang, _map_title(d, mid, key), scheme=_scheme(key, d.lang))
             for mid, (col, key) in MAPS.items() if _map_wanted(d, mid)}
 
 
@@ -140,7 +152,7 @@ def static_maps(d: ReportData) -> dict[str, str]:
     out = {k: "" for _, k in MAPS.values()}
     for mid, (col, key) in MAPS.items():
         if _map_wanted(d, mid):
-            out[key] = png_b64(static_map_svg(d.map_frame, col, d.lang, fmt="png",
+            out[key] = png_b64(static_map_svg(d.map_frame, col, d.lang, _map_title(d, mid, key), fmt="png",
                                                   scheme=_scheme(key, d.lang), dpi=PDF_MAP_DPI))
     return out
 
@@ -193,5 +205,4 @@ def write_national_report(engine: Engine, year: int | None = None, lang: str = "
     return path
 
 
-__all__ = ["SECTIONS", "render_national", "write_national_report", "map_options", "report_title",
-           "TYPES", "TYPE_COLORS"]
+__all__ = ["SECTIONS", "render_national", "write_national_report", "map_options", "report_title"]

@@ -56,9 +56,18 @@ class ProfileData:
     exhausted: dict
     not_computed: list[NotComputed]
     indicator_names: dict[str, str]
+    #: engine → year of the run shown (an engine whose data end earlier shows its last year)
+    run_years: dict[str, int | None]
 
     def t(self, zh: str, en: str) -> str:
         return zh if self.lang == "zh" else en
+
+    def year_note(self, engine: str) -> str:
+        """'' or '（2012年结果）' when the engine's run shown is of an earlier year."""
+        y = self.run_years.get(engine)
+        if y is None or self.year is None or y >= self.year:
+            return ""
+        return self.t(f"（{y}年结果）", f" ({y} results)")
 
 
 def _row(res: EngineResult, uid: str) -> dict | None:
@@ -171,7 +180,8 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
                        identity=identity, history=history, classify=classify, trends=_trends(engine, cities, me, lang),
                        warning=warning, coordination=coordination, targets=targets, exhausted=exhausted,
                        not_computed=nc,
-                       indicator_names={k: r["name_zh"] if lang == "zh" else r["name_en"] for k, r in cat.iterrows()})
+                       indicator_names={k: r["name_zh"] if lang == "zh" else r["name_en"] for k, r in cat.iterrows()},
+                       run_years={k: r.year for k, r in results.items()})
 
 
 def _trend_charts(p: ProfileData) -> list[str]:

@@ -79,7 +79,9 @@ def common_globals(lang: str, mode: str, indicator_names: dict[str, str] | None 
         if kind == "type":
             return ("类型：" if i == 0 else "type: ") + TYPES.get(val, (val, val))[i]
         if kind == "province":
-            return ("省份：" if i == 0 else "province: ") + val
+            from rbcity.registry.labels import province_label
+
+            return ("省份：" if i == 0 else "province: ") + province_label(val, lang)
         return key
 
     names = indicator_names or {}

@@ -1,0 +1,184 @@
+"""Rendering of a :class:`rbcity.plan.policy.DidResult`: Markdown and LaTeX tables, the sample
+summary, and the event-study plot with confidence bands. Computes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+LABELS = {
+    "twfe": "TWFE",
+    "did2s": "did2s (Gardner)",
+    "twfe_es": "TWFE event study",
+    "did2s_es": "did2s event study",
+}
+
+
+def _stars(p: float) -> str:
+    return "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
+
+
+def static_table(result) -> pd.DataFrame:
+    """Static ATT rows (one per group × estimator) with formatted cells."""
+    e = result.estimates
+    s = e[e["term"] == "ATT"].copy()
+    s["estimator"] = s["estimator"].map(LABELS).fillna(s["estimator"])
+    s["cell"] = [f"{v:.4g}{_stars(p)}" for v, p in zip(s["estimate"], s["p"], strict=True)]
+    s["se_cell"] = [f"({v:.4g})" for v in s["se"]]
+    s["ci"] = [f"[{a:.4g}, {b:.4g}]" for a, b in zip(s["ci_low"], s["ci_high"], strict=True)]
+    return s
+
+
+def markdown_table(result, digits: int = 4) -> str:
+    """Markdown table of the static estimates, then the event-study coefficients (if any)."""
+    spec = result.spec
+    s = static_table(result)
+    lines = [
+        f"**{spec['outcome']}** — treatment `{spec['treatment']}`, cohorts {spec['cohorts']}, "
+        f"county choice `{spec['county_choice']}`, SE clustered by city",
+        "",
+        "| group | estimator | estimate | s.e. | 95% CI | p | N obs | units | treated |",
+        "|---|---|---:|---:|---|---:|---:|---:|---:|",
+    ]
+    for r in s.itertuples():
+        lines.append(
+            f"| {r.group} | {r.estimator} | {r.cell} | {r.se_cell} | {r.ci} | {r.p:.3f} | "
+            f"{r.n_obs} | {r.n_units} | {r.n_treated_units} |"
+        )
+    es = result.estimates[result.estimates["rel_time"].notna()]
+    if len(es):
+        lines += ["", "| group | estimator | k | estimate | s.e. | 95% CI |", "|---|---|---:|---:|---:|---|"]
+        for r in es.itertuples():
+            lines.append(
+                f"| {r.group} | {LABELS.get(r.estimator, r.estimator)} | {r.rel_time} | "
+                f"{r.estimate:.{digits}g} | {r.se:.{digits}g} | [{r.ci_low:.{digits}g}, {r.ci_high:.{digits}g}] |"
+            )
+    if len(result.pretrend):
+        lines += ["", "Pre-trend test (joint Wald, leads k ≤ -2):", ""]
+        for r in result.pretrend.itertuples():
+            lines.append(f"- {r.group} / {LABELS.get(r.estimator, r.estimator)}: F({r.q}, {r.df2}) = {r.F:.3f}, p = {r.p:.3f}")
+    if result.placebo:
+        p = result.placebo
+        lines += ["", f"Placebo ({p['mode']}, {p['n']} draws, {p['estimator']}): mean {p['mean']:.4g}, "
+                  f"sd {p['sd']:.4g}, p = {p['p_value']:.3f}"]
+    lines += ["", "\\* p<0.1, \\*\\* p<0.05, \\*\\*\\* p<0.01"]
+    return "\n".join(lines)
+
+
+def _tex(s: str) -> str:
+    return s.replace("_", r"\_").replace("%", r"\%").replace("&", r"\&")
+
+
+def latex_table(result, caption: str | None = None, label: str = "tab:did") -> str:
+    """LaTeX (booktabs) table: one column per estimator, rows estimate / (s.e.) / N / units."""
+    s = static_table(result)
+    spec = result.spec
+    cols = [(g, est) for g, est in zip(s["group"], s["estimator"], strict=True)]
+    head = " & ".join(_tex(f"{est}" if g == "all" else f"{est} ({g})") for g, est in cols)
+    row_e = " & ".join(s["cell"])
+    row_s = " & ".join(s["se_cell"])
+    row_n = " & ".join(str(v) for v in s["n_obs"])
+    row_u = " & ".join(str(v) for v in s["n_units"])
+    row_t = " & ".join(str(v) for v in s["n_treated_units"])
+    cap = caption or f"DID estimates: {spec['outcome']}, treatment {spec['treatment']}"
+    return "\n".join(
+        [
+            r"\begin{table}[htbp]\centering",
+            rf"\caption{{{_tex(cap)}}}\label{{{label}}}",
+            r"\begin{tabular}{l" + "c" * len(cols) + "}",
+            r"\toprule",
+            rf" & {head} \\",
+            r"\midrule",
+            rf"Treated $\times$ post & {row_e} \\",
+            rf" & {row_s} \\",
+            rf"Observations & {row_n} \\",
+            rf"Cities & {row_u} \\",
+            rf"Treated cities & {row_t} \\",
+            r"City and year FE & " + " & ".join(["Yes"] * len(cols)) + r" \\",
+            r"\bottomrule",
+            r"\end{tabular}",
+            r"\par\footnotesize Standard errors clustered by city in parentheses. "
+            r"* p$<$0.1, ** p$<$0.05, *** p$<$0.01.",
+            r"\end{table}",
+        ]
+    )
+
+
+def sample_text(result) -> str:
+    """Plain-text account of the sample: which cities and years, how many dropped and why."""
+    spec = result.spec
+    smp = result.sample
+    tr = smp[smp["treated"]]
+    lines = [
+        f"Sample: {spec['n_units']} cities ({spec['n_treated_units']} treated, "
+        f"{spec['n_units'] - spec['n_treated_units']} controls), years {spec['years'][0]}–{spec['years'][1]}, "
+        f"{spec['n_obs']} city-years.",
+        "Treated cities by cohort: "
+        + "; ".join(
+            f"{c}: {len(g)} ({'、'.join(g['name'].astype(str))})" for c, g in tr.groupby("cohort")
+        ),
+    ]
+    if len(result.log_counts):
+        lines.append("Dropped or flagged:")
+        for r in result.log_counts.itertuples():
+            lines.append(f"  [{r.stage}] {r.reason}: {r.n_units} unit(s), {r.n_obs} obs")
+    return "\n".join(lines)
+
+
+def plot_event_study(result, path: str | Path | None = None, group: str = "all"):
+    """Event-study coefficients with 95% confidence bands (one line per estimator).
+
+    Saves to ``path`` (format from the suffix: .png, .svg, .pdf) if given; returns the figure.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    e = result.estimates
+    es = e[(e["group"] == group) & e["rel_time"].notna()]
+    if es.empty:
+        raise ValueError("no event-study estimates (run with event_study=True)")
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    offsets = {name: 0.12 * (i - 0.5) for i, name in enumerate(sorted(es["estimator"].unique()))}
+    for name, g in es.groupby("estimator"):
+        ref = pd.DataFrame({"rel_time": [-1], "estimate": [0.0], "ci_low": [0.0], "ci_high": [0.0]})
+        g = pd.concat([g[["rel_time", "estimate", "ci_low", "ci_high"]], ref]).sort_values("rel_time")
+        x = g["rel_time"].astype(float) + offsets[name]
+        ax.plot(x, g["estimate"], marker="o", label=LABELS.get(name, name))
+        ax.fill_between(x, g["ci_low"], g["ci_high"], alpha=0.2)
+    ax.axhline(0, color="grey", lw=0.8)
+    ax.axvline(-0.5, color="grey", lw=0.8, ls="--")
+    spec = result.spec
+    ax.set_xlabel("years relative to treatment (k = -1 reference; endpoints binned)")
+    ax.set_ylabel(spec["outcome"])
+    ax.set_title(f"{spec['outcome']} — {spec['treatment']} ({group}), 95% CI clustered by city")
+    ax.legend()
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+    return fig
+
+
+def plot_placebo(result, path: str | Path | None = None):
+    """Histogram of the placebo estimates with the real estimate marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    p = result.placebo
+    if not p:
+        raise ValueError("no placebo draws (run with n_placebo > 0)")
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(p["draws"], bins=max(10, min(40, p["n"] // 5)), color="0.7", edgecolor="0.4")
+    ax.axvline(p["estimate"], color="C3", lw=2, label=f"estimate {p['estimate']:.4g}")
+    ax.set_xlabel(f"placebo {p['estimator']} estimates ({p['mode']}, {p['n']} draws)")
+    ax.set_ylabel("draws")
+    ax.set_title(f"placebo p = {p['p_value']:.3f}")
+    ax.legend()
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+    return fig
