@@ -156,6 +156,7 @@ def test_viewer_cannot_import(write_client):
     c = write_client
     c.cookies.clear()
     token = _sign_in(c, "vic")
+    assert 'id="no-write"' in c.get("/import").text
     r = c.post("/import", data={"source": "x", "csrf": token}, files={"file": ("a.csv", b"a\n1\n", "text/csv")})
     assert r.status_code == 403
     c.cookies.clear()
@@ -196,3 +197,19 @@ def test_city_profile_report_download(client):
     assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
     assert client.get("/cities/鹤岗/report", params={"format": "docx"}).status_code == 422
     assert client.get("/cities/没有/report").status_code == 404
+
+
+def test_sign_in_redirects_only_within_the_site(write_client):
+    c = write_client
+    c.cookies.clear()
+    for evil in ["//evil.example/x", "/\\evil.example", "https://evil.example/", "http:/\\x"]:
+        token = csrf_of(c.get("/login").text)
+        r = c.post("/login", data={"username": "ana", "password": PASSWORD, "csrf": token, "next": evil},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", (evil, r.headers["location"])
+        c.cookies.clear()
+    token = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"username": "ana", "password": PASSWORD, "csrf": token, "next": "/import",
+                               "lang": "en"}, follow_redirects=False)
+    assert r.headers["location"] == "/import?lang=en"
+    c.cookies.clear()

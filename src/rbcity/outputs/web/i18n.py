@@ -100,6 +100,7 @@ T: dict[str, tuple[str, str]] = {
     "imported": ("已导入", "Imported"),
     "batch": ("批次", "batch"),
     "need_login": ("导入数据需要登录。", "Importing needs a signed-in user."),
+    "no_write": ("此账户为只读，不能导入数据。", "This account is read-only: it cannot import."),
     "bad_login": ("用户名或密码错误", "Wrong user name or password"),
     "signed_in_as": ("已登录", "Signed in as"),
     "rerun": ("重新评估", "Re-run assessment"),

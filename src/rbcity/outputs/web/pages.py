@@ -516,9 +516,15 @@ def _check_form_csrf(request: Request, token: str) -> None:
         raise WriteRefused("CSRF 校验失败，请刷新页面重试 CSRF token missing or wrong; reload the page", 403)
 
 
+def _local(path: str) -> str:
+    """``path`` if it is a path on this site, else '/' (no redirect to another host)."""
+    ok = path.startswith("/") and not path.startswith("//") and "\\" not in path and "://" not in path
+    return path if ok else "/"
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, lang: Lang = "zh", next: str = "/"):
-    return render(request, "login.html", "login", next=next if next.startswith("/") else "/", failed=False)
+    return render(request, "login.html", "login", next=_local(next), failed=False)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -531,10 +537,10 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
     _check_form_csrf(request, csrf)
     user = authenticate(request.app.state.engine, username, password)
     if user is None:
-        return render(request, "login.html", "login", status=401, next=next, failed=True)
+        return render(request, "login.html", "login", status=401, next=_local(next), failed=True)
     request.state.new_session = Sessions.new(user.username)  # new nonce: no session fixation
     audit.record(request.app.state.engine, user.username, "login")
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = _local(next)
     return RedirectResponse(i18n.with_lang(target.split("?")[0], target.partition("?")[2], lang),
                             status_code=303)
 
