@@ -213,3 +213,19 @@ def test_sign_in_redirects_only_within_the_site(write_client):
                                "lang": "en"}, follow_redirects=False)
     assert r.headers["location"] == "/import?lang=en"
     c.cookies.clear()
+
+
+def test_password_guessing_is_throttled(write_client):
+    c = write_client
+    c.cookies.clear()
+    token = csrf_of(c.get("/login").text)
+    for _ in range(5):
+        assert c.post("/login", data={"username": "vic", "password": "guess", "csrf": token}).status_code == 401
+    r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token})
+    assert r.status_code == 429  # even the right password, until the window has passed
+    from web_seed import basic
+
+    assert c.get("/api/runs", headers=basic("vic")).status_code == 200  # reads stay open
+    assert c.post("/api/runs", json={"year": 2018}, headers=basic("vic")).status_code == 429
+    c.app.state.throttle.succeeded("vic")  # leave the shared app as it was
+    c.cookies.clear()

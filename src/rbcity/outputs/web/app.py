@@ -23,7 +23,13 @@ from fastapi.staticfiles import StaticFiles
 
 from rbcity import __version__
 from rbcity.errors import UserError
-from rbcity.outputs.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Sessions, secret_key
+from rbcity.outputs.web.auth import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    LoginThrottle,
+    Sessions,
+    secret_key,
+)
 from rbcity.outputs.web.sources import NotFound, Reader
 
 #: the largest upload accepted (bytes); bigger requests are refused with 413 before reading
@@ -47,6 +53,12 @@ class WriteRefused(UserError, PermissionError):
         self.status = status
 
 
+class TooManyAttempts(UserError, PermissionError):
+    """Too many wrong passwords for one user name in a short time (HTTP 429)."""
+
+    status = 429
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
@@ -59,7 +71,7 @@ def status_of(exc: UserError) -> int:
         return 404
     if isinstance(exc, AmbiguousCity):
         return 409
-    if isinstance(exc, WriteRefused):
+    if isinstance(exc, WriteRefused | TooManyAttempts):
         return exc.status
     from rbcity.outputs.web.importing import Unavailable
 
@@ -147,6 +159,7 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     app.state.engine = engine
     app.state.reader = Reader(engine)
     app.state.sessions = Sessions(secret or secret_key())
+    app.state.throttle = LoginThrottle()
     app.state.upload_limit = upload_limit
     app.state.upload_dir = Path(upload_dir or tempfile.mkdtemp(prefix="rbcity-uploads-"))
     app.state.upload_dir.mkdir(parents=True, exist_ok=True)

@@ -532,10 +532,11 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=256)], csrf: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/", lang: Annotated[str, Form()] = "zh"):
     from rbcity.outputs.web import audit
-    from rbcity.outputs.web.auth import Sessions, authenticate
+    from rbcity.outputs.web.api.common import checked_login
+    from rbcity.outputs.web.auth import Sessions
 
     _check_form_csrf(request, csrf)
-    user = authenticate(request.app.state.engine, username, password)
+    user = checked_login(request, username, password)
     if user is None:
         return render(request, "login.html", "login", status=401, next=_local(next), failed=True)
     request.state.new_session = Sessions.new(user.username)  # new nonce: no session fixation
