@@ -98,6 +98,13 @@ def test_observations_long_wide_csv(client):
     assert [float(x["value"]) for x in rows] == [50000.0, 50500.0, 51000.0]
 
 
+def test_observations_of_a_control_unit(client):
+    # 哈尔滨 is no resource-based city but a known prefecture (a control unit): resolved, no rows yet
+    r = client.get("/api/observations", params={"city": "哈尔滨"})
+    assert r.status_code == 200 and r.json()["total"] == 0
+    assert client.get("/api/cities/哈尔滨").status_code == 404  # not one of the 262
+
+
 @pytest.mark.parametrize("params,field", [({"city": "Atlantis"}, "city"), ({"indicator": "nope"}, "indicator"),
                                           ({"year_from": 2018, "year_to": 2015}, "year_from"),
                                           ({"shape": "tall"}, "shape"), ({"year_from": 1800}, "year_from")])

@@ -108,6 +108,12 @@ class Reader:
 
         return self.cached(("resolve", query), lambda: resolve_city(query))
 
+    def resolve_any(self, query: str):
+        """Any known unit (registry city, other prefecture or county — e.g. a DID control unit)."""
+        from rbcity.registry.resolve import get_resolver
+
+        return self.cached(("resolve_any", query), lambda: get_resolver("all").resolve(query))
+
     def city(self, unit_id: str) -> pd.Series:
         return self.cities().set_index("unit_id").loc[unit_id]
 
