@@ -70,6 +70,8 @@ def test_city_profile(client):
 def test_engine_pages(client):
     t = client.get("/transitions").text
     assert 'id="transition-matrix"' in t and "衰退型 → 再生型" in t and "50.0%" in t
+    assert re.search(r'id="transition-history">.*<td><a href="/transitions\?year=2018">2018</a></td>'
+                     r'<td class="num">2</td><td class="num">1</td><td class="num">50.0%</td>', t, re.S)
     t = client.get("/targets").text
     assert "全国" in t and "进展顺利" in t and "➚" in t and 'class="st-off_track"' not in t  # national only by default
     assert re.search(r'<div class="big st-on_track">1</div>', t) and re.search(r'<div class="big st-off_track">1</div>', t)

@@ -58,6 +58,8 @@ T: dict[str, tuple[str, str]] = {
                "No results yet. Sign in and re-run, or run the assessment from the command line."),
     "no_result_city": ("本城市尚无此项结果（尚未运行，或缺数据）。", "No result for this city yet (not run, or data missing)."),
     "year": ("年份", "year"),
+    "since_2013": ("2013年以来各评估年份", "Every assessed year since 2013"),
+    "classified": ("已分类城市", "cities classified"),
     "profile_pdf": ("城市概况报告 PDF", "City profile (PDF)"),
     "profile_html": ("城市概况报告 HTML", "City profile (HTML)"),
     "g_national": ("全国", "national"), "g_type": ("按类型", "by type"),

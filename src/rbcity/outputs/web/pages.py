@@ -427,7 +427,18 @@ def _transitions(reader, df, run, lang):
              "reason": lang_part(r.get("reason") or "", lang)} for r in moved.to_dict("records")]
     agree = summary.get("agreement_year") or summary.get("agreement") or {}
     acc = agree.get("accuracy") if isinstance(agree, dict) else None
-    return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc}
+    history = []  # every year the classification was run for: how many cities moved since 2013
+    for y in reader.result_years("classify"):
+        res = reader.results("classify", y)
+        if res.empty:
+            continue
+        s_y = (reader.latest_run("classify", y) or {}).get("summary") or {}
+        a_y = s_y.get("agreement_year") or s_y.get("agreement") or {}
+        history.append({"year": y, "classified": int(res["type"].notna().sum()) if "type" in res else 0,
+                        "moved": int((res["moved"] == 1).sum()) if "moved" in res else 0,
+                        "accuracy": a_y.get("accuracy") if isinstance(a_y, dict) else None})
+    return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc,
+            "history": history}
 
 
 TARGET_GROUPS = ("national", "type", "province", "city")
