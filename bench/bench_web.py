@@ -13,7 +13,10 @@ phase is bounded in time (``--seconds``) and in requests (``--max-requests``). P
 counts, errors, p50/p95/p99 latency per page and the p95 ratio pages/baseline. Exit status 1
 when a page's p95 is ≥ 200 ms or any request failed.
 
-    PYTHONPATH=src python bench/bench_web.py [--users 50] [--seconds 20]
+    PYTHONPATH=src python bench/bench_web.py [--users 50] [--seconds 20] [--copy-of FILE.sqlite]
+
+``--copy-of`` runs on a copy of a real SQLite store (e.g. after ``rbcity run``: bundled data
+and every engine's results) instead of the small seeded one; the copy gets the bench account.
 """
 
 from __future__ import annotations
@@ -46,15 +49,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_store(path: Path) -> str:
+def make_store(path: Path, copy_of: str | None = None) -> str:
+    import shutil
+
     from web_seed import seed
 
     from rbcity.data.store import open_store
     from rbcity.outputs.web.auth import add_user
 
     url = f"sqlite:///{path}"
-    engine = open_store(url)
-    seed(engine)
+    if copy_of:
+        shutil.copyfile(copy_of, path)
+        engine = open_store(url)
+    else:
+        engine = open_store(url)
+        seed(engine)
     add_user(engine, "bench", PASSWORD)
     engine.dispose()
     return url
@@ -76,6 +85,9 @@ def start_server(url: str, port: int) -> subprocess.Popen:
     raise SystemExit("server did not start")
 
 
+THINK = (0.5, 1.5)
+
+
 async def user(client: httpx.AsyncClient, paths, stop_at: float, budget: list[int],
                lat: dict[str, list[float]], errors: list[str], rng: random.Random) -> None:
     await asyncio.sleep(rng.uniform(0, 1.0))  # users arrive spread over the first second
@@ -93,7 +105,7 @@ async def user(client: httpx.AsyncClient, paths, stop_at: float, budget: list[in
             errors.append(f"{name} {path} → {type(exc).__name__}")
         lat.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
         i += 1
-        await asyncio.sleep(rng.uniform(0.5, 1.5))
+        await asyncio.sleep(rng.uniform(*THINK))
 
 
 def page_paths(i: int, rng: random.Random):
@@ -162,16 +174,21 @@ def main() -> int:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=20.0, help="length of each phase")
     ap.add_argument("--max-requests", type=int, default=5000, help="cap per phase")
+    ap.add_argument("--copy-of", help="a SQLite store file to copy and use instead of the seeded one")
+    ap.add_argument("--think", type=float, nargs=2, default=THINK, metavar=("MIN", "MAX"),
+                    help="think time between a user's requests, seconds (0 0: as fast as possible)")
     a = ap.parse_args()
+    globals()["THINK"] = tuple(a.think)
     tmp = Path(tempfile.mkdtemp(prefix="rbcity-bench-"))
-    url = make_store(tmp / "bench.sqlite")
+    url = make_store(tmp / "bench.sqlite", a.copy_of)
     port = free_port()
     proc = start_server(url, port)
     base = f"http://127.0.0.1:{port}"
     try:
         for p in ("/", "/cities", "/cities/230400"):  # warm the caches once, as any first visitor does
             httpx.get(base + p, timeout=30).raise_for_status()
-        print(f"rbcity web load test: {a.users} users, think time 0.5–1.5 s, {a.seconds:.0f} s per phase, "
+        print(f"store: {'copy of ' + a.copy_of if a.copy_of else 'seeded test store'}")
+        print(f"rbcity web load test: {a.users} users, think time {a.think[0]:g}–{a.think[1]:g} s, {a.seconds:.0f} s per phase, "
               f"loopback {base}, {os.cpu_count()} cores")
         lat0, err0, wall0 = asyncio.run(phase(base, a.users, a.seconds, a.max_requests, health_paths, 1))
         report("baseline /api/health", lat0, err0, wall0)

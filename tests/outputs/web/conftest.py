@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import base64
+import sys
+from pathlib import Path
 
 import pytest
 
-PASSWORD = "correct horse battery"
+# the web tests share web_seed.py; make it importable under any pytest import mode
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def seeded_store(path) -> str:
-    """URL of a new store with the registry, the seed rows and two accounts (analyst, viewer)."""
-    from web_seed import seed
-
-    from rbcity.data.store import open_store
-    from rbcity.outputs.web.auth import add_user
-
-    url = f"sqlite:///{path}"
-    engine = open_store(url)
-    seed(engine)
-    add_user(engine, "ana", PASSWORD)
-    add_user(engine, "vic", PASSWORD, role="viewer")
-    engine.dispose()
-    return url
+from web_seed import seeded_store  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +46,3 @@ def write_client(tmp_path_factory):
     app = create_app(url, secret="test-secret", upload_dir=str(tmp_path_factory.mktemp("upw")))
     with TestClient(app) as c:
         yield c
-
-
-def basic(user: str = "ana", password: str = PASSWORD) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}

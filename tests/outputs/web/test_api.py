@@ -7,9 +7,7 @@ import csv
 import io
 
 import pytest
-from web_seed import FUXIN, HEGANG, JIUTAI
-
-from conftest import basic
+from web_seed import FUXIN, HEGANG, JIUTAI, basic
 
 
 def test_health(client):
@@ -98,6 +96,13 @@ def test_observations_long_wide_csv(client):
     r = client.get("/api/observations", params={"city": "九台", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert [float(x["value"]) for x in rows] == [50000.0, 50500.0, 51000.0]
+
+
+def test_observations_of_a_control_unit(client):
+    # 哈尔滨 is no resource-based city but a known prefecture (a control unit): resolved, no rows yet
+    r = client.get("/api/observations", params={"city": "哈尔滨"})
+    assert r.status_code == 200 and r.json()["total"] == 0
+    assert client.get("/api/cities/哈尔滨").status_code == 404  # not one of the 262
 
 
 @pytest.mark.parametrize("params,field", [({"city": "Atlantis"}, "city"), ({"indicator": "nope"}, "indicator"),
@@ -190,10 +195,12 @@ def test_upload_limits(client):
 def test_openapi_schema(client):
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]
-    for p in ["/api/cities", "/api/cities/{city}", "/api/indicators", "/api/observations", "/api/coverage",
-              "/api/engines", "/api/results/{engine}", "/api/results/{engine}/run", "/api/runs",
-              "/api/runs/{run_id}", "/api/imports", "/api/imports/{batch_id}", "/api/imports/{batch_id}/rejects"]:
-        assert "get" in paths[p], p
+    gets = ["/api/health", "/api/cities", "/api/cities/{city}", "/api/indicators", "/api/observations",
+            "/api/coverage", "/api/engines", "/api/results/{engine}", "/api/results/{engine}/run", "/api/runs",
+            "/api/runs/{run_id}", "/api/imports", "/api/imports/{batch_id}", "/api/imports/{batch_id}/rejects"]
+    # exactly the routes this file tests: a new route must come with its test
+    assert sorted(paths) == sorted(gets)
+    assert {p for p in paths if "get" in paths[p]} == set(gets)
     assert "post" in paths["/api/imports"] and "post" in paths["/api/runs"]
     assert spec["components"]["securitySchemes"]["HTTPBasic"]["scheme"] == "basic"
     assert paths["/api/imports"]["post"]["security"] == [{"HTTPBasic": []}]
@@ -230,12 +237,12 @@ def test_import_via_api_reports_bad_row_and_lands_the_rest(write_client):
 
 def test_rerun_via_api(write_client):
     c = write_client
-    before = c.get("/api/runs", params={"engine": "targets"}).json()["total"]
-    r = c.post("/api/runs", json={"year": 2018, "engine": "targets"}, headers=basic())
+    before = c.get("/api/runs", params={"engine": "coordination"}).json()["total"]
+    r = c.post("/api/runs", json={"year": 2018, "engine": "coordination"}, headers=basic())
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["year"] == 2018 and set(body["runs"]) == {"targets"}
-    after = c.get("/api/runs", params={"engine": "targets"}).json()
-    assert after["total"] == before + 1 and after["items"][0]["id"] == body["runs"]["targets"]
+    assert body["year"] == 2018 and set(body["runs"]) == {"coordination"}
+    after = c.get("/api/runs", params={"engine": "coordination"}).json()
+    assert after["total"] == before + 1 and after["items"][0]["id"] == body["runs"]["coordination"]
     r = c.post("/api/runs", json={"year": 2018, "engine": "astrology"}, headers=basic())
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "engine"]

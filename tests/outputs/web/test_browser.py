@@ -13,8 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from conftest import PASSWORD, seeded_store
+from web_seed import PASSWORD, seeded_store
 
 pytestmark = pytest.mark.browser
 
@@ -74,15 +73,19 @@ def browser():
 
 
 @pytest.fixture()
-def page(browser):
+def page(browser, server):
+    """A fresh browser page; afterwards, no script error and no request left the test server."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     p = ctx.new_page()
     errors: list[str] = []
+    foreign: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
+    p.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else foreign.append(r.url))
     p.set_default_timeout(20_000)
     yield p
     ctx.close()
     assert not errors, errors
+    assert not foreign, foreign  # no CDN, no other host
 
 
 def test_overview_map_is_drawn(page, server):
@@ -131,7 +134,7 @@ def test_open_profile_and_switch_language(page, server):
     page.click("#lang-switch")
     page.wait_for_selector("#city-name")
     assert page.url.endswith("/cities/230400?lang=en")
-    assert "heavy" in page.text_content("#warning-level")
+    assert "serious" in page.text_content("#warning-level")
     assert page.text_content("#lang-switch") == "中文"
     assert page.get_attribute("html", "lang") == "en"
     page.click("a[data-nav=cities]")  # navigation keeps English
@@ -167,3 +170,10 @@ def test_sign_in_and_import_with_one_bad_row(page, server, tmp_path):
     assert sorted((o["unit_id"], o["value"]) for o in obs) == [("210900", 32000.0), ("230400", 38000.0)]
     batch = httpx.get(server + "/api/imports").json()["items"][0]
     assert batch["file"] == "yearbook_2021.csv" and batch["n_rejected"] == 1 and batch["user"] == "ana"
+
+
+def test_api_docs_render_from_local_files(page, server):
+    page.goto(server + "/docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_text_contents()
+    assert "/api/cities" in [p.strip() for p in paths] and len(paths) >= 16

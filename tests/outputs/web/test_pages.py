@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-from web_seed import HEGANG
-
-from conftest import PASSWORD
+from web_seed import HEGANG, PASSWORD
 
 
 def csrf_of(html: str) -> str:
@@ -29,8 +27,12 @@ def test_overview_counts_and_map_layers(client):
 def test_static_assets_served_locally(client):
     for path in ["/static/vendor/htmx.min.js", "/static/vendor/echarts/echarts.min.js",
                  "/static/js/app.js", "/static/js/rbcity-charts.js", "/static/css/app.css",
-                 "/static/geo/prefectures_2020.geojson", "/static/vendor/htmx.LICENSE"]:
+                 "/static/geo/prefectures_2020.geojson", "/static/vendor/htmx.LICENSE",
+                 "/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css"]:
         assert client.get(path).status_code == 200, path
+    docs = client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert "http" not in docs.replace("http-equiv", "")  # nothing from another host
 
 
 def test_city_list_filters_and_fragment(client):
@@ -38,6 +40,8 @@ def test_city_list_filters_and_fragment(client):
     assert r.status_code == 200 and '<span id="city-count">31</span>' in r.text and "<form" in r.text
     frag = client.get("/cities", params={"search": "九台"}, headers={"HX-Request": "true"})
     assert "<html" not in frag.text and '<span id="city-count">1</span>' in frag.text and "九台市" in frag.text
+    frag_bad = client.get("/cities", params={"type": "bogus"}, headers={"HX-Request": "true"})
+    assert frag_bad.status_code == 200 and 'id="filter-error"' in frag_bad.text  # htmx swaps 2xx only
     bad = client.get("/cities", params={"type": "bogus"})
     assert bad.status_code == 422 and 'id="filter-error"' in bad.text and '<span id="city-count">0</span>' in bad.text
     en = client.get("/cities", params={"province": "云南", "lang": "en"}).text
@@ -49,23 +53,35 @@ def test_city_profile(client):
     t = r.text
     assert r.status_code == 200 and "鹤岗市" in t and HEGANG in t
     assert "<b>衰退型</b> → <b>再生型</b> (2018)" in t  # classify result
-    assert "重警" in t and "38.5" in t and "采矿业比重高" in t  # warning
+    assert "重警" in t and "38.5" in t and "采矿业比重高" in t and "mining share high" not in t  # warning
+    assert "发展得分0.72高于再生型门槛0.60" in t and "development score 0.72" not in t  # reason, Chinese half
+    assert "采矿业从业人员占比 41.0%" in t  # top obstacle by its catalogue name
     assert "初级协调" in t and "D = 0.6" in t  # coordination
     assert "名次 2" in t and "合格" in t  # exhausted assessment
     assert "已实现" in t  # city-level target status
     assert '"gdp_per_capita"' in t  # trend series embedded
     en = client.get(f"/cities/{HEGANG}?lang=en").text
-    assert "heavy" in en and "primary coordination" in en and "achieved" in en
+    assert "serious" in en and "primary coordination" in en and "achieved" in en
+    assert "mining share high" in en and "采矿业比重高" not in en
+    assert "development score 0.72 above the regenerating cut-off 0.60 by 0.12" in en
     assert client.get("/cities/没有这个城市").status_code == 404
 
 
 def test_engine_pages(client):
     t = client.get("/transitions").text
     assert 'id="transition-matrix"' in t and "衰退型 → 再生型" in t and "50.0%" in t
+    assert re.search(r'id="transition-history">.*<td><a href="/transitions\?year=2018">2018</a></td>'
+                     r'<td class="num">2</td><td class="num">1</td><td class="num">50.0%</td>', t, re.S)
     t = client.get("/targets").text
-    assert "全国" in t and "按进度" in t and "➚" in t and "滞后" in t
+    assert "全国" in t and "进展顺利" in t and "➚" in t and 'class="st-off_track"' not in t  # national only by default
+    assert re.search(r'<div class="big st-on_track">1</div>', t) and re.search(r'<div class="big st-off_track">1</div>', t)
+    t = client.get("/targets?group=type").text
+    assert "衰退型" in t and '<td class="st-off_track">↓ 进度滞后</td>' in t and "➚" not in t
+    t = client.get("/targets?group=city").text
+    assert "鹤岗市" in t and "已实现" in t
+    assert client.get("/targets?group=planet").status_code == 422
     t = client.get("/warnings?lang=en").text
-    assert "heavy" in t and "none" in t and t.index("鹤岗市") < t.index("九台市")  # worst first
+    assert "serious" in t and "no warning" in t and t.index("鹤岗市") < t.index("九台市")  # worst first
     t = client.get("/exhausted").text
     assert t.index("阜新市") < t.index("鹤岗市") < t.index("九台市") and "退出观察" in t
     t17 = client.get("/exhausted?year=2017").text
@@ -122,6 +138,8 @@ def test_import_page_validate_then_confirm(write_client):
     r = c.post("/import", data={"source": "page test", "csrf": token},
                files={"file": ("page.csv", body, "text/csv")})
     assert r.status_code == 200 and '<span id="n-rejects">1</span>' in r.text
+    assert '<span class="kvp" data-field="n_accepted"><b>可导入值</b> 2</span>' in r.text
+    assert '<span class="kvp" data-field="status"><b>状态</b> dry-run</span>' in r.text
     assert re.search(r"<td class=\"num\">3</td><td>数值</td><td>\?</td>", r.text)
     assert 'id="confirm-form"' in r.text
     assert c.get("/api/observations", params={"city": "阜新", "year_from": 2020}).json()["total"] == 0
@@ -140,6 +158,7 @@ def test_viewer_cannot_import(write_client):
     c = write_client
     c.cookies.clear()
     token = _sign_in(c, "vic")
+    assert 'id="no-write"' in c.get("/import").text
     r = c.post("/import", data={"source": "x", "csrf": token}, files={"file": ("a.csv", b"a\n1\n", "text/csv")})
     assert r.status_code == 403
     c.cookies.clear()
@@ -152,7 +171,7 @@ def test_rerun_needs_user_and_engines(write_client):
     assert c.post("/rerun", data={"year": 2018, "csrf": token}).status_code == 401
     token = _sign_in(c)
     n_runs = c.get("/api/runs").json()["total"]
-    r = c.post("/rerun", data={"year": 2018, "engine": "targets", "csrf": token})
+    r = c.post("/rerun", data={"year": 2018, "engine": "coordination", "csrf": token})
     assert r.status_code == 200, r.text
     assert c.post("/rerun", data={"year": 2018, "engine": "astrology", "csrf": token}).status_code == 404
     runs = c.get("/api/runs").json()
@@ -160,4 +179,55 @@ def test_rerun_needs_user_and_engines(write_client):
     listed = set(re.findall(r"/api/runs/(\d+)", r.text))
     assert listed and listed <= {str(x["id"]) for x in runs["items"]}
     assert "rerun" in c.get("/audit").text
+    c.cookies.clear()
+
+
+def test_number_formatting_keeps_trailing_zeros_of_integers():
+    from rbcity.outputs.web.pages import _num, _when
+
+    assert [_num(10.0, 0), _num(20.0, 0), _num(2.50), _num(38.46, 1), _num(None), _num(3)] == \
+        ["10", "20", "2.5", "38.5", "—", "3"]
+    assert _when("2026-01-02T03:04:05.123456+00:00") == "2026-01-02 03:04"
+
+
+def test_city_profile_report_download(client):
+    r = client.get("/cities/鹤岗/report")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert 'filename="rbcity-profile-230400-zh.html"' in r.headers["content-disposition"]
+    assert "鹤岗市" in r.text
+    pdf = client.get(f"/cities/{HEGANG}/report", params={"format": "pdf", "lang": "en"})
+    assert pdf.status_code == 200 and pdf.content[:5] == b"%PDF-"
+    assert client.get("/cities/鹤岗/report", params={"format": "docx"}).status_code == 422
+    assert client.get("/cities/没有/report").status_code == 404
+
+
+def test_sign_in_redirects_only_within_the_site(write_client):
+    c = write_client
+    c.cookies.clear()
+    for evil in ["//evil.example/x", "/\\evil.example", "https://evil.example/", "http:/\\x"]:
+        token = csrf_of(c.get("/login").text)
+        r = c.post("/login", data={"username": "ana", "password": PASSWORD, "csrf": token, "next": evil},
+                   follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/", (evil, r.headers["location"])
+        c.cookies.clear()
+    token = csrf_of(c.get("/login").text)
+    r = c.post("/login", data={"username": "ana", "password": PASSWORD, "csrf": token, "next": "/import",
+                               "lang": "en"}, follow_redirects=False)
+    assert r.headers["location"] == "/import?lang=en"
+    c.cookies.clear()
+
+
+def test_password_guessing_is_throttled(write_client):
+    c = write_client
+    c.cookies.clear()
+    token = csrf_of(c.get("/login").text)
+    for _ in range(5):
+        assert c.post("/login", data={"username": "vic", "password": "guess", "csrf": token}).status_code == 401
+    r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token})
+    assert r.status_code == 429  # even the right password, until the window has passed
+    from web_seed import basic
+
+    assert c.get("/api/runs", headers=basic("vic")).status_code == 200  # reads stay open
+    assert c.post("/api/runs", json={"year": 2018}, headers=basic("vic")).status_code == 429
+    c.app.state.throttle.succeeded("vic")  # leave the shared app as it was
     c.cookies.clear()

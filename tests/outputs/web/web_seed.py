@@ -4,6 +4,7 @@ observations, and one run of each engine with known values. The web tests, brows
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 
@@ -11,6 +12,7 @@ from sqlalchemy import insert
 
 from rbcity.data import schema as s
 
+PASSWORD = "correct horse battery"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 HEGANG, JIUTAI, FUXIN, DAQING = "230400", "220181", "210900", "230600"
 
@@ -52,7 +54,7 @@ def seed(engine) -> dict[str, int]:
             "transition": {"declining": {"regenerating": 1, "declining": 1}}}, [
             (HEGANG, "type", "regenerating"), (HEGANG, "type_2013", "declining"), (HEGANG, "moved", 1.0),
             (HEGANG, "resource_score", 0.31), (HEGANG, "development_score", 0.72),
-            (HEGANG, "reason", "发展得分0.72高于再生型门槛0.60（+0.12） development score 0.72 above the regenerating cut-off 0.60 by 0.12"),
+            (HEGANG, "reason", "发展得分0.72高于再生型门槛0.60（+0.12） / development score 0.72 above the regenerating cut-off 0.60 by 0.12"),
             (JIUTAI, "type", "declining"), (JIUTAI, "type_2013", "declining"), (JIUTAI, "moved", 0.0),
             (JIUTAI, "resource_score", 0.44), (JIUTAI, "development_score", 0.35),
             (JIUTAI, "reason", "未跨越门槛 no cut-off crossed"),
@@ -60,7 +62,7 @@ def seed(engine) -> dict[str, int]:
         runs["warning"] = _run(conn, "warning", 2018, {"levels": 5}, [
             (HEGANG, "safety_score", 38.5), (HEGANG, "level", 3.0), (HEGANG, "level_label", "重警"),
             (HEGANG, "color", "orange"),
-            (HEGANG, "reasons", json.dumps(["采矿业比重高 mining share high", "人口流失 population loss"], ensure_ascii=False)),
+            (HEGANG, "reasons", json.dumps(["采矿业比重高 / mining share high", "人口流失 / population loss"], ensure_ascii=False)),
             (HEGANG, "top_obstacles", json.dumps([{"indicator_id": "mining_employment_share", "share": 0.41}])),
             (JIUTAI, "safety_score", 81.0), (JIUTAI, "level", 0.0), (JIUTAI, "level_label", "无警"),
             (JIUTAI, "color", "green"), (JIUTAI, "reasons", "[]"), (JIUTAI, "top_obstacles", "[]"),
@@ -89,3 +91,21 @@ def seed(engine) -> dict[str, int]:
             (JIUTAI, "score", 70.0), (JIUTAI, "rank", 1.0), (JIUTAI, "grade", "良好"), (JIUTAI, "action", "keep"),
         ])
     return runs
+
+
+def seeded_store(path) -> str:
+    """URL of a new store with the registry, the seed rows and two accounts (analyst, viewer)."""
+    from rbcity.data.store import open_store
+    from rbcity.outputs.web.auth import add_user
+
+    url = f"sqlite:///{path}"
+    engine = open_store(url)
+    seed(engine)
+    add_user(engine, "ana", PASSWORD)
+    add_user(engine, "vic", PASSWORD, role="viewer")
+    engine.dispose()
+    return url
+
+
+def basic(user: str = "ana", password: str = PASSWORD) -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}

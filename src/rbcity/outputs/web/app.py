@@ -23,7 +23,13 @@ from fastapi.staticfiles import StaticFiles
 
 from rbcity import __version__
 from rbcity.errors import UserError
-from rbcity.outputs.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Sessions, secret_key
+from rbcity.outputs.web.auth import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    LoginThrottle,
+    Sessions,
+    secret_key,
+)
 from rbcity.outputs.web.sources import NotFound, Reader
 
 #: the largest upload accepted (bytes); bigger requests are refused with 413 before reading
@@ -47,6 +53,12 @@ class WriteRefused(UserError, PermissionError):
         self.status = status
 
 
+class TooManyAttempts(UserError, PermissionError):
+    """Too many wrong passwords for one user name in a short time (HTTP 429)."""
+
+    status = 429
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
@@ -59,7 +71,7 @@ def status_of(exc: UserError) -> int:
         return 404
     if isinstance(exc, AmbiguousCity):
         return 409
-    if isinstance(exc, WriteRefused):
+    if isinstance(exc, WriteRefused | TooManyAttempts):
         return exc.status
     from rbcity.outputs.web.importing import Unavailable
 
@@ -137,7 +149,7 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     from rbcity.data.importer import ensure_ready
     from rbcity.data.store import open_store
 
-    app = FastAPI(title="rbcity", version=__version__,
+    app = FastAPI(title="rbcity", version=__version__, docs_url=None, redoc_url=None,
                   description="资源型城市可持续发展规划（2013–2020）数据与评估接口 / "
                               "API of China's 2013–2020 plan for resource-based cities. "
                               "Reads are open; writes need HTTP Basic credentials of an account "
@@ -147,6 +159,7 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     app.state.engine = engine
     app.state.reader = Reader(engine)
     app.state.sessions = Sessions(secret or secret_key())
+    app.state.throttle = LoginThrottle()
     app.state.upload_limit = upload_limit
     app.state.upload_dir = Path(upload_dir or tempfile.mkdtemp(prefix="rbcity-uploads-"))
     app.state.upload_dir.mkdir(parents=True, exist_ok=True)
@@ -180,6 +193,16 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
 
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return error_page(request, FieldError("", msg), 422)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs():
+        """Swagger UI from the package's static files (FastAPI's default loads it from a CDN)."""
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="rbcity API",
+                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/favicon.ico")
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

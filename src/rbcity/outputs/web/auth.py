@@ -149,3 +149,37 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
         return None
     name, sep, password = raw.partition(":")
     return (name, password) if sep else None
+
+
+class LoginThrottle:
+    """At most ``limit`` wrong passwords per user name within ``window`` seconds; then that name
+    is refused (HTTP 429) until the window has passed — against password guessing, per process."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0):
+        import threading
+
+        self.limit, self.window = limit, window
+        self._fails: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, name: str, now: float) -> list[float]:
+        return [t for t in self._fails.get(name, []) if now - t < self.window]
+
+    def blocked(self, name: str) -> bool:
+        import time
+
+        with self._lock:
+            return len(self._recent(name, time.monotonic())) >= self.limit
+
+    def failed(self, name: str) -> None:
+        import time
+
+        now = time.monotonic()
+        with self._lock:
+            if len(self._fails) > 10_000:  # bounded memory under a flood of made-up names
+                self._fails.clear()
+            self._fails[name] = self._recent(name, now) + [now]
+
+    def succeeded(self, name: str) -> None:
+        with self._lock:
+            self._fails.pop(name, None)

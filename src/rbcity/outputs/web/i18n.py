@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
+from rbcity.outputs import palette as _palette
+
 T: dict[str, tuple[str, str]] = {
     "app": ("资源型城市可持续发展规划系统", "Resource-based cities plan"),
     "overview": ("总览", "Overview"),
@@ -54,7 +56,14 @@ T: dict[str, tuple[str, str]] = {
     "assessment": ("年度考核", "Annual assessment"),
     "no_run": ("尚无运行结果。登录后可在“重新评估”中运行，或在命令行运行评估。",
                "No results yet. Sign in and re-run, or run the assessment from the command line."),
+    "no_result_city": ("本城市尚无此项结果（尚未运行，或缺数据）。", "No result for this city yet (not run, or data missing)."),
     "year": ("年份", "year"),
+    "since_2013": ("2013年以来各评估年份", "Every assessed year since 2013"),
+    "classified": ("已分类城市", "cities classified"),
+    "profile_pdf": ("城市概况报告 PDF", "City profile (PDF)"),
+    "profile_html": ("城市概况报告 HTML", "City profile (HTML)"),
+    "g_national": ("全国", "national"), "g_type": ("按类型", "by type"),
+    "g_province": ("按省份", "by province"), "g_city": ("按城市", "by city"),
     "latest": ("最新", "latest"),
     "from_to": ("由 → 至", "from → to"),
     "moved": ("调整类型的城市", "Cities that changed type"),
@@ -89,9 +98,11 @@ T: dict[str, tuple[str, str]] = {
     "sheet": ("工作表", "sheet"), "row": ("行", "row"), "column": ("列", "column"),
     "raw_value": ("原值", "raw value"),
     "confirm": ("确认导入", "Confirm import"),
+    "cancel": ("放弃，重新上传", "Discard and upload another"),
     "imported": ("已导入", "Imported"),
     "batch": ("批次", "batch"),
     "need_login": ("导入数据需要登录。", "Importing needs a signed-in user."),
+    "no_write": ("此账户为只读，不能导入数据。", "This account is read-only: it cannot import."),
     "bad_login": ("用户名或密码错误", "Wrong user name or password"),
     "signed_in_as": ("已登录", "Signed in as"),
     "rerun": ("重新评估", "Re-run assessment"),
@@ -104,22 +115,24 @@ T: dict[str, tuple[str, str]] = {
     "api": ("接口", "API"),
 }
 
-WARNING_LEVELS = {"无警": "none", "轻警": "light", "中警": "moderate", "重警": "heavy", "巨警": "severe"}
-COORD_GRADES = {
-    "极度失调": "extreme imbalance", "严重失调": "severe imbalance", "中度失调": "moderate imbalance",
-    "轻度失调": "mild imbalance", "濒临失调": "verging on imbalance", "勉强协调": "barely coordinated",
-    "初级协调": "primary coordination", "中级协调": "intermediate coordination",
-    "良好协调": "good coordination", "优质协调": "high-quality coordination",
+#: the import report's counts, in the order shown
+IMPORT_FIELDS: dict[str, tuple[str, str]] = {
+    "status": ("状态", "status"), "batch_id": ("批次", "batch"), "n_rows": ("数据行", "rows"),
+    "n_accepted": ("可导入值", "accepted values"), "n_new": ("新增", "new"), "n_revised": ("修订", "revised"),
+    "n_unchanged": ("未变", "unchanged"), "n_blank": ("空白", "blank"), "n_rejected": ("被拒", "rejected"),
+    "message": ("说明", "message"),
 }
-EXHAUSTED_GRADES = {"优秀": "excellent", "良好": "good", "合格": "pass", "较差": "poor"}
+
+# category words and colours come from the report's palette, so the web, the report and the
+# maps say and show the same thing
+WARNING_LEVELS = {zh: en for _, zh, en, _ in _palette.WARNING_LEVELS}
+COORD_GRADES = {zh: en for zh, en, _ in _palette.COORDINATION_GRADES}
+EXHAUSTED_GRADES = {zh: en for zh, en, _ in _palette.EXHAUSTED_GRADES}
 ACTIONS = {"reward": ("奖励", "reward"), "keep": ("保持", "keep"),
            "exit_watch": ("退出观察", "exit watch"), "exit": ("退出", "exit")}
-STATUSES = {"achieved": ("已实现", "achieved"), "on_track": ("按进度", "on track"),
-            "off_track": ("滞后", "off track"), "no_data": ("无数据", "no data")}
-COLOURS = {"green": "#2e9d52", "blue": "#2f6fd0", "yellow": "#e0b400", "orange": "#ee7d1a", "red": "#d62d20"}
-TYPE_COLOURS = {"growth": "#2e9d52", "mature": "#2f6fd0", "declining": "#d62d20", "regenerating": "#8e44ad"}
-GRADE_COLOURS = ["#8b0000", "#c0392b", "#e74c3c", "#f39c12", "#f1c40f", "#d4e157", "#9ccc65",
-                 "#66bb6a", "#2e9d52", "#1b5e20"]
+STATUSES = {key: (zh, en) for key, zh, en, _ in _palette.TARGET_STATUS}
+COLOURS = dict(_palette.WARNING_COLOR_NAMES)
+LEVEL_COLOURS = [c for *_, c in _palette.WARNING_LEVELS]
 
 
 def tr(key: str, lang: str) -> str:

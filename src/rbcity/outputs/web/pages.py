@@ -54,6 +54,7 @@ def render(request: Request, template: str, page: str, status: int = 200, **ctx)
         "switch_url": i18n.with_lang(request.url.path, request.url.query, "zh" if lang == "en" else "en"),
         "nav": [(k, NAV_PATHS[k]) for k in NAV], "user": _user(request),
         "csrf": request.app.state.sessions.csrf_token(session) if session else "",
+        "import_fields": i18n.IMPORT_FIELDS,
     }
     return templates.TemplateResponse(request, template, base | ctx, status_code=status)
 
@@ -70,7 +71,7 @@ def anonymous_cached(request: Request, make) -> HTMLResponse:
         resp = make()
         return resp.body, resp.status_code
 
-    body, status = reader_of(request)._cached(key, build)
+    body, status = reader_of(request).cached(key, build)
     return HTMLResponse(body, status_code=status)
 
 
@@ -85,12 +86,22 @@ def reader_of(request: Request) -> Reader:
 def _num(v, digits: int = 2) -> str:
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return "—"
-    if isinstance(v, int | float):
-        return f"{v:.{digits}f}".rstrip("0").rstrip(".") if isinstance(v, float) else str(v)
+    if isinstance(v, float):
+        s = f"{v:.{digits}f}"
+        return s.rstrip("0").rstrip(".") if "." in s else s
     return str(v)
 
 
+def _when(v) -> str:
+    """A run's time as 'YYYY-MM-DD HH:MM' (UTC as stored)."""
+    try:
+        return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, TypeError):
+        return str(v or "")
+
+
 templates.env.filters["num"] = _num
+templates.env.filters["when"] = _when
 
 
 def _year_arg(year: str | None) -> int | None:
@@ -104,10 +115,16 @@ def _year_arg(year: str | None) -> int | None:
 
 
 def _results(reader: Reader, engine: str, year: int | None) -> tuple[pd.DataFrame, dict | None]:
-    """The engine's results for ``year``; for no year, those of the newest year it has a run for."""
+    """The engine's results for ``year``; for no year, those of the newest year whose run has
+    results (an engine run for a year without data stores an empty run)."""
     if year is None:
         years = reader.result_years(engine)
-        year = years[-1] if years else None
+        for y in reversed(years):
+            if not reader.results(engine, y).empty:
+                year = y
+                break
+        else:
+            year = years[-1] if years else None
     run = reader.latest_run(engine, year)
     if run is None:
         return pd.DataFrame(columns=["unit_id", "year"]), None
@@ -127,7 +144,7 @@ def overview(request: Request, lang: Lang = "zh"):
     reader = reader_of(request)
 
     def make():
-        ctx = reader._cached(("page", "overview", lang), lambda: _overview_ctx(reader, lang))
+        ctx = reader.cached(("page", "overview", lang), lambda: _overview_ctx(reader, lang))
         return render(request, "overview.html", "overview", **ctx)
     return anonymous_cached(request, make)
 
@@ -146,7 +163,7 @@ def _overview_ctx(reader: Reader, lang: str) -> dict:
     from rbcity.registry.labels import LEVELS, TYPES, label
 
     df = reader.cities()
-    frame = reader._cached(("map_frame",), lambda: map_frame(reader.engine))
+    frame = reader.cached(("map_frame",), lambda: map_frame(reader.engine))
     layers = ["type"]
     cls = _latest_by_unit(_results(reader, "classify", None)[0], "type")
     if not cls.empty:
@@ -186,13 +203,13 @@ def _cities_page(request: Request, lang: str, search: str, province: str, level:
     reader = reader_of(request)
     args = {"search": search, "province": province, "level": level, "type": type, "exhausted": exhausted}
     key = (tuple(args.items()), lang)
-    ctx = reader._cached(("page", "cities", key), lambda: _cities_ctx(reader, args, lang))
+    ctx = reader.cached(("page", "cities", key), lambda: _cities_ctx(reader, args, lang))
     status = 422 if ctx["error"] else 200
     # the table holds nothing personal: rendered once per filter, language and data version
-    table = reader._cached(("page", "cities-table", key), lambda: templates.get_template(
+    table = reader.cached(("page", "cities-table", key), lambda: templates.get_template(
         "_city_table.html").render(ctx | {"lang": lang, "t": lambda k: i18n.tr(k, lang)}))
-    if request.headers.get("hx-request") == "true":
-        return HTMLResponse(table, status_code=status)
+    if request.headers.get("hx-request") == "true":  # htmx swaps only 2xx: the error is in the fragment
+        return HTMLResponse(table)
     return render(request, "cities.html", "cities", status=status, table_html=table, **ctx)
 
 
@@ -224,9 +241,33 @@ def city_page(request: Request, city: str, lang: Lang = "zh"):
     m = reader.resolve(city)
 
     def make():
-        ctx = reader._cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
+        ctx = reader.cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
         return render(request, "city.html", "cities", **ctx)
     return anonymous_cached(request, make)
+
+
+@router.get("/cities/{city}/report")
+def city_report(request: Request, city: str, lang: Lang = "zh",
+                format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html"):
+    """The report layer's city profile (``rbcity report --city``) as a download."""
+    import tempfile
+
+    from fastapi.responses import Response
+
+    from rbcity.outputs.report.profile import write_profile
+
+    reader = reader_of(request)
+    m = reader.resolve(city)
+
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as d:
+            path = write_profile(request.app.state.engine, m.unit_id, lang=lang, fmt=format,
+                                 output=f"{d}/profile.{format}")
+            return path.read_bytes()
+    body = reader.cached(("report", m.unit_id, lang, format), make)
+    media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
+    name = f"rbcity-profile-{m.unit_id}-{lang}.{format}"
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _last_row(df: pd.DataFrame, unit_id: str) -> dict | None:
@@ -236,6 +277,13 @@ def _last_row(df: pd.DataFrame, unit_id: str) -> dict | None:
     if hit.empty:
         return None
     return hit.sort_values("year").iloc[-1].to_dict()
+
+
+def lang_part(text: str, lang: str) -> str:
+    """The Chinese or English half of an engine's "中文 / English" text (the report's rule)."""
+    from rbcity.outputs.report.context import lang_part as _part
+
+    return _part(text, lang)
 
 
 def _json_list(text) -> list:
@@ -274,8 +322,12 @@ def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
     cls = _last_row(_results(reader, "classify", None)[0], unit_id)
     warn = _last_row(_results(reader, "warning", None)[0], unit_id)
     if warn:
-        warn["reasons_list"] = _json_list(warn.get("reasons"))
-        warn["obstacles_list"] = _json_list(warn.get("top_obstacles"))
+        warn["reasons_list"] = [lang_part(str(x), lang) for x in _json_list(warn.get("reasons"))]
+        names = inds["name_zh" if lang == "zh" else "name_en"].to_dict()
+        warn["obstacles_list"] = [
+            {"name": names.get(o.get("indicator_id"), o.get("indicator_id")), "share": o.get("share")}
+            if isinstance(o, dict) else {"name": str(o), "share": None}
+            for o in _json_list(warn.get("top_obstacles"))]
         warn["label"] = i18n.zh_en(str(warn.get("level_label") or ""), i18n.WARNING_LEVELS, lang)
         warn["hex"] = i18n.COLOURS.get(warn.get("color"), "#999")
     coord = _last_row(_results(reader, "coordination", None)[0], unit_id)
@@ -290,6 +342,7 @@ def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
     if cls:
         cls["type_label"] = label(TYPES, cls.get("type") or "", lang) or cls.get("missing") or "—"
         cls["type_2013_label"] = label(TYPES, cls.get("type_2013") or row["type_2013"], lang)
+        cls["reason_text"] = lang_part(str(cls.get("reason") or ""), lang)
     return {"unit_id": unit_id, "name": row["name"], "facts": facts, "extra": extra,
             "hist": hist.to_dict("records"), "series_json": json.dumps(series, ensure_ascii=False).replace("</", "<\\/"),
             "has_series": bool(series), "cls": cls, "warn": warn, "coord": coord, "exh": exh,
@@ -335,12 +388,14 @@ def _scope_label(key: str, lang: str) -> str:
 
 
 def _engine_page(request: Request, engine: str, template: str, page: str, year: str | None,
-                 make) -> HTMLResponse:
+                 make, variant: str = "") -> HTMLResponse:
     reader = reader_of(request)
     lang = _lang(request)
     y = _year_arg(year)
+
     def page_response():
-        ctx = reader._cached(("page", engine, y, lang), lambda: _engine_ctx(reader, engine, y, lang, make))
+        ctx = reader.cached(("page", engine, y, lang, variant),
+                             lambda: _engine_ctx(reader, engine, y, lang, make))
         return render(request, template, page, **ctx)
     return anonymous_cached(request, page_response)
 
@@ -369,15 +424,39 @@ def _transitions(reader, df, run, lang):
         moved = moved.iloc[0:0]
     rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"],
              "from": label(TYPES, r.get("type_2013") or r["registry_type_2013"] or "", lang), "to": label(TYPES, r.get("type") or "", lang),
-             "reason": r.get("reason") or ""} for r in moved.to_dict("records")]
+             "reason": lang_part(r.get("reason") or "", lang)} for r in moved.to_dict("records")]
     agree = summary.get("agreement_year") or summary.get("agreement") or {}
     acc = agree.get("accuracy") if isinstance(agree, dict) else None
-    return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc}
+    history = []  # every year the classification was run for: how many cities moved since 2013
+    for y in reader.result_years("classify"):
+        res = reader.results("classify", y)
+        if res.empty:
+            continue
+        s_y = (reader.latest_run("classify", y) or {}).get("summary") or {}
+        a_y = s_y.get("agreement_year") or s_y.get("agreement") or {}
+        history.append({"year": y, "classified": int(res["type"].notna().sum()) if "type" in res else 0,
+                        "moved": int((res["moved"] == 1).sum()) if "moved" in res else 0,
+                        "accuracy": a_y.get("accuracy") if isinstance(a_y, dict) else None})
+    return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc,
+            "history": history}
 
 
-def _targets(reader, df, run, lang):
-    rows = _target_rows(reader, df[~df["unit_id"].isin(reader.cities()["unit_id"])], lang)
-    return {"rows": rows}
+TARGET_GROUPS = ("national", "type", "province", "city")
+
+
+def _targets(group: str):
+    """The targets page for one kind of scope: national, per type, per province or per city."""
+    def make(reader, df, run, lang):
+        units = df["unit_id"].astype(str)
+        is_city = units.isin(reader.cities()["unit_id"])
+        mask = {"national": units == "national", "type": units.str.startswith("type:"),
+                "province": units.str.startswith("province:"), "city": is_city}[group]
+        rows = _target_rows(reader, df[mask], lang)
+        all_rows = _target_rows(reader, df[~is_city], lang) if group != "city" else rows
+        counts = [(i18n.pair(k, i18n.STATUSES, lang), k, sum(1 for r in all_rows if r["status"] == k))
+                  for k in i18n.STATUSES]
+        return {"rows": rows, "group": group, "groups": TARGET_GROUPS, "status_counts": counts}
+    return make
 
 
 def _warnings(reader, df, run, lang):
@@ -386,10 +465,10 @@ def _warnings(reader, df, run, lang):
     counts = []
     for i, (w, en) in enumerate(i18n.WARNING_LEVELS.items()):
         n = int((d["level"] == i).sum()) if "level" in d else 0
-        counts.append((w if lang == "zh" else en, n, list(i18n.COLOURS.values())[i]))
+        counts.append((w if lang == "zh" else en, n, i18n.LEVEL_COLOURS[i]))
     rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"], "score": r.get("safety_score"),
              "label": i18n.zh_en(str(r.get("level_label") or ""), i18n.WARNING_LEVELS, lang),
-             "hex": i18n.COLOURS.get(r.get("color"), "#999"), "reasons": _json_list(r.get("reasons"))}
+             "hex": i18n.COLOURS.get(r.get("color"), "#999"), "reasons": [lang_part(str(x), lang) for x in _json_list(r.get("reasons"))]}
             for r in d.to_dict("records")]
     return {"counts": counts, "rows": rows}
 
@@ -412,8 +491,9 @@ def transitions_page(request: Request, lang: Lang = "zh", year: str | None = Non
 
 
 @router.get("/targets", response_class=HTMLResponse)
-def targets_page(request: Request, lang: Lang = "zh", year: str | None = None):
-    return _engine_page(request, "targets", "targets.html", "targets", year, _targets)
+def targets_page(request: Request, lang: Lang = "zh", year: str | None = None,
+                 group: Annotated[str, Query(pattern="^(national|type|province|city)$")] = "national"):
+    return _engine_page(request, "targets", "targets.html", "targets", year, _targets(group), variant=group)
 
 
 @router.get("/warnings", response_class=HTMLResponse)
@@ -447,9 +527,15 @@ def _check_form_csrf(request: Request, token: str) -> None:
         raise WriteRefused("CSRF 校验失败，请刷新页面重试 CSRF token missing or wrong; reload the page", 403)
 
 
+def _local(path: str) -> str:
+    """``path`` if it is a path on this site, else '/' (no redirect to another host)."""
+    ok = path.startswith("/") and not path.startswith("//") and "\\" not in path and "://" not in path
+    return path if ok else "/"
+
+
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request, lang: Lang = "zh", next: str = "/"):
-    return render(request, "login.html", "login", next=next if next.startswith("/") else "/", failed=False)
+    return render(request, "login.html", "login", next=_local(next), failed=False)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -457,15 +543,16 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=256)], csrf: Annotated[str, Form()],
           next: Annotated[str, Form()] = "/", lang: Annotated[str, Form()] = "zh"):
     from rbcity.outputs.web import audit
-    from rbcity.outputs.web.auth import Sessions, authenticate
+    from rbcity.outputs.web.api.common import checked_login
+    from rbcity.outputs.web.auth import Sessions
 
     _check_form_csrf(request, csrf)
-    user = authenticate(request.app.state.engine, username, password)
+    user = checked_login(request, username, password)
     if user is None:
-        return render(request, "login.html", "login", status=401, next=next, failed=True)
+        return render(request, "login.html", "login", status=401, next=_local(next), failed=True)
     request.state.new_session = Sessions.new(user.username)  # new nonce: no session fixation
     audit.record(request.app.state.engine, user.username, "login")
-    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    target = _local(next)
     return RedirectResponse(i18n.with_lang(target.split("?")[0], target.partition("?")[2], lang),
                             status_code=303)
 

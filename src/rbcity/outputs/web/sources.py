@@ -78,7 +78,8 @@ class Reader:
         v = self._version
         return f"{__version__}-{v[0]}-{v[1]}-{v[2]}"
 
-    def _cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+    def cached(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """``make()``'s value under ``key`` until the data version moves (pages use it too)."""
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
@@ -93,19 +94,25 @@ class Reader:
     def cities(self) -> pd.DataFrame:
         from rbcity.data.cities import cities_frame
 
-        return self._cached(("cities",), lambda: cities_frame(self.engine))
+        return self.cached(("cities",), lambda: cities_frame(self.engine))
 
     def filter_cities(self, **filters) -> pd.DataFrame:
         from rbcity.registry.query import filter_cities
 
         key = ("filter", tuple(sorted((k, v) for k, v in filters.items() if v)))
-        return self._cached(key, lambda: filter_cities(self.cities(), **filters))
+        return self.cached(key, lambda: filter_cities(self.cities(), **filters))
 
     def resolve(self, query: str):
         """The registry city for a name or code (UnknownCity / AmbiguousCity otherwise)."""
         from rbcity.registry.resolve import resolve_city
 
-        return self._cached(("resolve", query), lambda: resolve_city(query))
+        return self.cached(("resolve", query), lambda: resolve_city(query))
+
+    def resolve_any(self, query: str):
+        """Any known unit (registry city, other prefecture or county — e.g. a DID control unit)."""
+        from rbcity.registry.resolve import get_resolver
+
+        return self.cached(("resolve_any", query), lambda: get_resolver("all").resolve(query))
 
     def city(self, unit_id: str) -> pd.Series:
         return self.cities().set_index("unit_id").loc[unit_id]
@@ -113,14 +120,14 @@ class Reader:
     def code_history(self, unit_id: str) -> pd.DataFrame:
         from rbcity.data.cities import code_history_frame
 
-        return self._cached(("hist", unit_id), lambda: code_history_frame(self.engine, unit_id))
+        return self.cached(("hist", unit_id), lambda: code_history_frame(self.engine, unit_id))
 
     # -- data -------------------------------------------------------------------------------
     def indicators(self) -> pd.DataFrame:
         def make():
             with self.engine.connect() as conn:
                 return pd.read_sql(select(s.indicator).order_by(s.indicator.c.indicator_id), conn)
-        return self._cached(("indicators",), make)
+        return self.cached(("indicators",), make)
 
     def observations(self, unit_ids: tuple[str, ...] = (), indicator_ids: tuple[str, ...] = (),
                      year_from: int | None = None, year_to: int | None = None) -> pd.DataFrame:
@@ -130,7 +137,7 @@ class Reader:
         years = None
         if year_from is not None or year_to is not None:
             years = range(year_from if year_from is not None else 1949, (year_to if year_to is not None else 2100) + 1)
-        return self._cached(("obs", unit_ids, indicator_ids, year_from, year_to), lambda: load_panel(
+        return self.cached(("obs", unit_ids, indicator_ids, year_from, year_to), lambda: load_panel(
             self.engine, indicators=indicator_ids or None, years=years, units=unit_ids or None))
 
     @staticmethod
@@ -144,14 +151,14 @@ class Reader:
         """Per indicator: how many of the 262 cities have values, in which years (data layer)."""
         from rbcity.data.coverage import coverage
 
-        return self._cached(("coverage",), lambda: coverage(self.engine))
+        return self.cached(("coverage",), lambda: coverage(self.engine))
 
     # -- imports ----------------------------------------------------------------------------
     def imports(self) -> pd.DataFrame:
         def make():
             with self.engine.connect() as conn:
                 return pd.read_sql(select(s.import_batch).order_by(s.import_batch.c.id.desc()), conn)
-        return self._cached(("imports",), make)
+        return self.cached(("imports",), make)
 
     def import_batch(self, batch_id: int) -> dict:
         df = self.imports()
@@ -167,7 +174,7 @@ class Reader:
             r = s.rejected_row
             with self.engine.connect() as conn:
                 return pd.read_sql(select(r).where(r.c.batch_id == batch_id).order_by(r.c.id), conn)
-        return self._cached(("rejects", batch_id), make)
+        return self.cached(("rejects", batch_id), make)
 
     # -- runs and results -------------------------------------------------------------------
     def runs(self, engine_name: str | None = None) -> pd.DataFrame:
@@ -178,26 +185,26 @@ class Reader:
                 q = q.where(s.run.c.engine == engine_name)
             with self.engine.connect() as conn:
                 return pd.read_sql(q.order_by(s.run.c.id.desc()), conn)
-        return self._cached(("runs", engine_name), make)
+        return self.cached(("runs", engine_name), make)
 
     def run(self, run_id: int) -> dict:
         def make():
             with self.engine.connect() as conn:
                 row = conn.execute(select(s.run).where(s.run.c.id == run_id)).mappings().first()
             return dict(row) if row else None
-        row = self._cached(("run", run_id), make)
+        row = self.cached(("run", run_id), make)
         if row is None:
             raise NotFound(f"没有这次运行 no run {run_id}")
         return row
 
     def latest_run(self, name: str, year: int | None = None) -> dict | None:
         check_engine(name)
-        return self._cached(("latest_run", name, year), lambda: latest_run(self.engine, name, year))
+        return self.cached(("latest_run", name, year), lambda: latest_run(self.engine, name, year))
 
     def results(self, name: str, year: int | None = None) -> pd.DataFrame:
         """The engine's newest results (for ``year`` if given), wide, per the results contract."""
         check_engine(name)
-        return self._cached(("results", name, year), lambda: latest_results(self.engine, name, year))
+        return self.cached(("results", name, year), lambda: latest_results(self.engine, name, year))
 
     def result_years(self, name: str) -> list[int]:
         check_engine(name)
@@ -206,4 +213,4 @@ class Reader:
                 ys = conn.execute(select(s.run.c.year).where(s.run.c.engine == name)
                                   .distinct()).scalars().all()
             return sorted(int(y) for y in ys if y is not None)
-        return self._cached(("years", name), make)
+        return self.cached(("years", name), make)

@@ -60,7 +60,7 @@ def current_user(request: Request) -> tuple[User | None, str]:
     engine = request.app.state.engine
     creds = basic_credentials(request.headers.get("authorization"))
     if creds is not None:
-        return authenticate(engine, *creds), "basic"
+        return checked_login(request, *creds), "basic"
     name = request.state.session.get("u")
     if not name:
         return None, "session"
@@ -78,6 +78,22 @@ def current_user(request: Request) -> tuple[User | None, str]:
 #: documents HTTP Basic in the OpenAPI schema; the check itself is :func:`require_writer`'s
 basic_scheme = HTTPBasic(auto_error=False, realm="rbcity",
                          description="an account made with `rbcity user add NAME`")
+
+
+def checked_login(request: Request, username: str, password: str) -> User | None:
+    """:func:`authenticate` behind the app's :class:`LoginThrottle` (429 when a name is locked)."""
+    from rbcity.outputs.web.app import TooManyAttempts
+
+    throttle = request.app.state.throttle
+    if throttle.blocked(username):
+        raise TooManyAttempts(f"密码错误次数过多，请稍后再试 too many wrong passwords for {username!r}; "
+                              "try again in a few minutes")
+    user = authenticate(request.app.state.engine, username, password)
+    if user is None:
+        throttle.failed(username)
+    else:
+        throttle.succeeded(username)
+    return user
 
 
 def require_writer(request: Request,

@@ -22,14 +22,15 @@ Year = Annotated[int | None, Query(ge=1949, le=2100)]
 
 
 def resolve_units(reader: Reader, cities: list[str]) -> tuple[str, ...]:
-    """Each ``city`` value (name or code) → unit_id; an unknown one → 422 naming ``city``."""
+    """Each ``city`` value (name or code of any unit: the 262 and the control units) → unit_id;
+    an unknown or ambiguous one → 422 naming ``city``."""
     from rbcity.outputs.web.app import FieldError
     from rbcity.registry.resolve import ResolveError
 
     out = []
     for c in cities:
         try:
-            out.append(reader.resolve(c).unit_id)
+            out.append(reader.resolve_any(c).unit_id)
         except ResolveError as exc:
             raise FieldError("city", str(exc)) from None
     return tuple(dict.fromkeys(out))
