@@ -89,3 +89,20 @@ def test_every_engine_on_an_empty_panel_computes_nothing_and_says_so():
                        | out.results["key"].str.endswith((".baseline", ".target")))
         assert numbers[~informative].isna().all(), name  # nothing computed, nothing zero
         assert out.not_computed, name
+
+
+def test_degenerate_data_is_reported_not_crashed():
+    """Two cities with one of the warning index's seven indicators: the entropy weights are
+    all zero, so no score exists. The run says so instead of raising (the web returned 500)."""
+    from plan_helpers import make_panel
+
+    from rbcity.plan.assess import run_engine
+    from rbcity.plan.specs import load_spec
+    from rbcity.registry.load import load_registry
+
+    recs = [("230400", y, "gdp_per_capita", 30000.0 + 1000 * (y - 2013)) for y in range(2013, 2019)]
+    recs += [("220181", y, "gdp_per_capita", 50000.0 + 500 * (y - 2013)) for y in range(2013, 2016)]
+    out = run_engine("warning", make_panel(recs), load_registry(), None, load_spec("warning"), 2018)
+    assert out.results.empty
+    assert out.not_computed == [("*", "warning: 数据不足以计算指数 the data leave the index undefined: "
+                                      "weights sum to zero (every indicator constant or without data?)")]

@@ -42,6 +42,11 @@ def direction_vector(direction, n: int) -> np.ndarray:
     return d
 
 
+class DegenerateInput(ValueError):
+    """The data leave a method undefined (e.g. every indicator constant, so entropy or CRITIC
+    gives every indicator weight 0). Engines report this as 'not computed', never as a score."""
+
+
 def weight_vector(weights, n: int, *, normalise: bool = True) -> np.ndarray:
     """Validate weights (last axis = indicators, may carry leading axes, e.g. per year)."""
     w = np.asarray(weights, dtype=float)
@@ -52,7 +57,7 @@ def weight_vector(weights, n: int, *, normalise: bool = True) -> np.ndarray:
     if normalise:
         s = w.sum(axis=-1, keepdims=True)
         if np.any(s <= 0):
-            raise ValueError("weights sum to zero")
+            raise DegenerateInput("weights sum to zero (every indicator constant or without data?)")
         w = w / s
     return w
 

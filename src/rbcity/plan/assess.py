@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from rbcity.data import schema as s
 from rbcity.errors import UserError
 from rbcity.plan import runs
-from rbcity.plan.frames import EngineOutput
+from rbcity.plan.frames import RESULT_COLUMNS, EngineOutput
 from rbcity.plan.specs import ENGINES, load_spec
 
 TARGET_COLUMNS = ["indicator_id", "scope", "baseline_year", "baseline_value", "target_year",
@@ -127,11 +127,17 @@ def run_engine(name: str, panel: pd.DataFrame, registry: pd.DataFrame, targets: 
     from rbcity.plan.targets import run_targets
     from rbcity.plan.warning import run_warning
 
-    if name == "targets":
-        return run_targets(panel, registry, targets, spec, year)
-    fn = {"identify": run_identify, "classify": run_classify, "warning": run_warning,
-          "coordination": run_coordination, "exhausted_assessment": run_assessment}[name]
-    return fn(panel, registry, spec, year)
+    from rbcity.methods._util import DegenerateInput
+
+    try:
+        if name == "targets":
+            return run_targets(panel, registry, targets, spec, year)
+        fn = {"identify": run_identify, "classify": run_classify, "warning": run_warning,
+              "coordination": run_coordination, "exhausted_assessment": run_assessment}[name]
+        return fn(panel, registry, spec, year)
+    except DegenerateInput as exc:  # the data leave the index undefined: say so, store nothing
+        return EngineOutput(name, year, pd.DataFrame(columns=RESULT_COLUMNS), {"degenerate": str(exc)},
+                            [("*", f"{name}: 数据不足以计算指数 the data leave the index undefined: {exc}")])
 
 
 def assess(engine: Engine, year: int, engines=None, overrides: dict | None = None,
