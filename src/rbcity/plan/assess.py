@@ -120,14 +120,13 @@ def latest_data_year(engine: Engine) -> int | None:
 def run_engine(name: str, panel: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFrame,
                spec: dict, year: int) -> EngineOutput:
     """Run one engine on in-memory inputs (no store)."""
+    from rbcity.methods._util import DegenerateInput
     from rbcity.plan.assessment import run_assessment
     from rbcity.plan.classify import run_classify
     from rbcity.plan.coordination import run_coordination
     from rbcity.plan.identify import run_identify
     from rbcity.plan.targets import run_targets
     from rbcity.plan.warning import run_warning
-
-    from rbcity.methods._util import DegenerateInput
 
     try:
         if name == "targets":
