@@ -190,19 +190,13 @@ def write_national_report(engine: Engine, year: int | None = None, lang: str = "
 
     ``not_computed`` (from :func:`rbcity.plan.assess.assess`) gives exact per-city reasons.
     """
-    from rbcity.outputs.report.pdf import check_format, html_to_pdf
+    from rbcity.outputs.report.pdf import check_format, write_document
 
     check_format(fmt)
     d = build_report_data(engine, year, lang, not_computed)
     path = Path(output) if output else default_report_path(
         engine, f"rbcity-report-{d.year if d.year is not None else 'registry'}-{lang}.{fmt}")
-    html = render_national(d, "html" if fmt == "html" else "pdf")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "html":
-        path.write_text(html, encoding="utf-8")
-    else:
-        html_to_pdf(html, path)
-    return path
+    return write_document(render_national(d, "html" if fmt == "html" else "pdf"), path, fmt)
 
 
 __all__ = ["SECTIONS", "render_national", "write_national_report", "map_options", "report_title"]

@@ -33,3 +33,16 @@ def html_to_pdf(html: str, path: str | Path) -> Path:
     path = Path(path)
     HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
     return path
+
+
+def write_document(html: str, path, fmt: str):
+    """Write rendered report HTML to ``path`` as the HTML file itself or as an A4 PDF."""
+    from pathlib import Path
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "html":
+        path.write_text(html, encoding="utf-8")
+    else:
+        html_to_pdf(html, path)
+    return path

@@ -216,17 +216,11 @@ def write_profile(engine: Engine, city: str, year: int | None = None, lang: str 
                   output: str | Path | None = None) -> Path:
     """Resolve ``city`` (any name or code), build and write its profile; returns the path."""
     from rbcity.outputs.report.national import default_report_path
-    from rbcity.outputs.report.pdf import check_format, html_to_pdf
+    from rbcity.outputs.report.pdf import check_format, write_document
     from rbcity.registry.resolve import resolve_city
 
     check_format(fmt)
     m = resolve_city(city)
     p = build_profile_data(engine, m.unit_id, year, lang)
     path = Path(output) if output else default_report_path(engine, f"rbcity-profile-{m.unit_id}-{lang}.{fmt}")
-    html = render_profile(p, "html" if fmt == "html" else "pdf")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "html":
-        path.write_text(html, encoding="utf-8")
-    else:
-        html_to_pdf(html, path)
-    return path
+    return write_document(render_profile(p, "html" if fmt == "html" else "pdf"), path, fmt)
