@@ -1,6 +1,7 @@
 """Estimators on simulated panels with a known effect; cross-check against linearmodels."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from rbcity.plan.policy import estimate as E
@@ -185,3 +186,29 @@ def test_estimate_rejects_thin_treated():
     sim = simulate_panel(n_units=60, cohorts={2005: 0.3}, seed=0)  # 1 pre-year from 2004
     with pytest.raises(ValueError, match="fewer than 2 untreated"):
         E.estimate(sim.wide, ("did2s",))
+
+
+def test_point_did2s_is_exact_least_squares_at_any_scale():
+    """The placebo fast path equals a direct least-squares imputation (dense dummy design,
+    fitted on untreated rows) to 1e-9, on an outcome in the tens of thousands (GDP per capita
+    in 元) and with one unit treated in all its years (not imputable → left out, as in did2s)."""
+    from rbcity.plan.policy.placebo import _with_cohort
+
+    sim = simulate_panel(n_units=60, years=(2004, 2012), cohorts={2008: 0.1, 2011: 0.1},
+                         effect=1.0, missing=0.05, seed=3)
+    d = E.prepare(sim.wide)
+    d["y"] = d["y"] * 30_000 + 20_000
+    cm = d.groupby("unit_id")["cohort"].first().to_dict()
+    always = sorted(cm)[0]
+    cm[always] = 2004  # treated from the first year: no untreated row
+    d = _with_cohort(d, cm)
+    ui, uid = pd.factorize(d["unit_id"])
+    ti, _ = pd.factorize(d["year"])
+    M = np.zeros((len(d), len(uid) + ti.max() + 1))
+    M[np.arange(len(d)), ui] = 1
+    M[np.arange(len(d)), len(uid) + ti] = 1
+    u = d["D"].to_numpy() == 0
+    coef = np.linalg.lstsq(M[u], d["y"].to_numpy()[u], rcond=None)[0]
+    ok = (~u) & (d["unit_id"] != always).to_numpy()
+    expected = float(np.mean(d["y"].to_numpy()[ok] - M[ok] @ coef))
+    assert E.point_did2s(d) == pytest.approx(expected, rel=1e-9)

@@ -208,53 +208,55 @@ def point_twfe(df: pd.DataFrame, controls: list[str] = ()) -> float:
     return float(pf.feols(fml, data=df, vcov="iid").coef()["D"])
 
 
-def _demean2(v: np.ndarray, i: np.ndarray, t: np.ndarray, ni: int, nt: int,
-             tol: float = 1e-12, maxiter: int = 10_000) -> np.ndarray:
-    """Residual of ``v`` (n × m) on unit and year dummies by alternating projections."""
+def _twoway_effects(v: np.ndarray, i: np.ndarray, t: np.ndarray, ni: int, nt: int):
+    """Least-squares unit and year effects of the columns of ``v`` (n × k): ``v ~ unit + year``.
+
+    Exact, by eliminating the unit effects (a diagonal block) from the normal equations and
+    solving the small year system (nt × nt, rank nt − 1 on a connected panel; its minimum-norm
+    solution leaves every estimable ``alpha_i + lambda_t`` unique). Units without rows get 0.
+    """
     ci = np.bincount(i, minlength=ni).astype(float)
-    ct = np.bincount(t, minlength=nt).astype(float)
-    r = v.copy()
-    for _ in range(maxiter):
-        old = r.copy()
-        for j in range(r.shape[1]):
-            r[:, j] -= (np.bincount(i, r[:, j], ni) / np.maximum(ci, 1))[i]
-            r[:, j] -= (np.bincount(t, r[:, j], nt) / np.maximum(ct, 1))[t]
-        if np.max(np.abs(r - old)) < tol:
-            break
-    return r
+    inv = np.divide(1.0, ci, out=np.zeros(ni), where=ci > 0)
+    C = np.zeros((ni, nt))
+    np.add.at(C, (i, t), 1.0)
+    si = np.zeros((ni, v.shape[1]))
+    np.add.at(si, i, v)
+    st = np.zeros((nt, v.shape[1]))
+    np.add.at(st, t, v)
+    S = np.diag(C.sum(axis=0)) - C.T @ (inv[:, None] * C)
+    lam = np.linalg.lstsq(S, st - C.T @ (inv[:, None] * si), rcond=None)[0]
+    alpha = inv[:, None] * (si - C @ lam)
+    return alpha, lam
 
 
 def point_did2s(df: pd.DataFrame, controls: list[str] = ()) -> float:
     """did2s ATT without inference: the mean over treated observations of ``y`` minus its
     imputed untreated value (unit + year effects and X fitted on untreated observations). This is
-    exactly the did2s second stage ``y_hat ~ 0 + D`` (numpy; agrees with ``fit_did2s`` to the
-    fixed-effect solver's tolerance)."""
+    exactly the did2s second stage ``y_hat ~ 0 + D``.
+
+    The first stage is solved exactly (:func:`_twoway_effects`; controls by Frisch–Waugh–Lovell),
+    not by an iteration whose tolerance depends on the outcome's scale (GDP per capita in 元
+    made the earlier alternating projections crawl on the real panel).
+    """
     controls = list(controls)
     ui, uid = pd.factorize(df["unit_id"])
     ti, _ = pd.factorize(df["year"])
     ni, nt = len(uid), int(ti.max()) + 1
-    u = (df["D"].to_numpy() == 0)
+    u = df["D"].to_numpy() == 0
     y = df["y"].to_numpy(dtype=float)
     X = df[controls].to_numpy(dtype=float) if controls else np.zeros((len(df), 0))
     i0, t0 = ui[u], ti[u]
     beta = np.zeros(X.shape[1])
     if controls:
-        R = _demean2(np.column_stack([y[u], X[u]]), i0, t0, ni, nt)
+        V = np.column_stack([y[u], X[u]])
+        a, lam = _twoway_effects(V, i0, t0, ni, nt)
+        R = V - a[i0] - lam[t0]
         beta = np.linalg.lstsq(R[:, 1:], R[:, 0], rcond=None)[0]
-    r = y - X @ beta  # outcome net of controls; FE from the untreated observations
-    e = _demean2(r[u][:, None], i0, t0, ni, nt)[:, 0]
-    fe = r[u] - e  # fitted alpha_i + lambda_t on untreated rows
-    # recover alpha_i and lambda_t: alternate means of the fitted FE component
-    alpha = np.zeros(ni)
-    lam = np.zeros(nt)
-    ci = np.maximum(np.bincount(i0, minlength=ni), 1)
-    ct = np.maximum(np.bincount(t0, minlength=nt), 1)
-    for _ in range(10_000):
-        lam_new = np.bincount(t0, fe - alpha[i0], nt) / ct
-        alpha_new = np.bincount(i0, fe - lam_new[t0], ni) / ci
-        done = max(np.max(np.abs(lam_new - lam)), np.max(np.abs(alpha_new - alpha))) < 1e-12
-        alpha, lam = alpha_new, lam_new
-        if done:
-            break
-    tr = ~u
-    return float(np.mean(r[tr] - alpha[ui[tr]] - lam[ti[tr]]))
+    r = y - X @ beta
+    a, lam = _twoway_effects(r[u][:, None], i0, t0, ni, nt)
+    # imputable only where the unit and the year have untreated rows (as did2s requires);
+    # a draw that treats a unit in all its years contributes nothing rather than an arbitrary value
+    ok = (~u) & (np.bincount(i0, minlength=ni)[ui] > 0) & (np.bincount(t0, minlength=nt)[ti] > 0)
+    if not ok.any():
+        return float("nan")
+    return float(np.mean(r[ok] - a[ui[ok], 0] - lam[ti[ok], 0]))
