@@ -84,3 +84,17 @@ def test_export_errors(loaded, tmp_path):
         export_panel(loaded, tmp_path / "x.csv", layout="tall")
     with pytest.raises(ExportError):
         export_panel(loaded, tmp_path / "x.csv", indicators=["nope"])
+
+
+def test_group_means_by_hand():
+    import pandas as pd
+
+    from rbcity.data.panel import group_means
+
+    df = pd.DataFrame({"unit_id": ["a", "b", "c", "a", "b"], "year": [2010, 2010, 2010, 2011, 2011],
+                       "indicator_id": ["x", "x", "x", "x", "y"], "value": [1.0, 3.0, 100.0, 5.0, 7.0]})
+    m = group_means(df, "x", ["a", "b"])
+    assert m.loc[2010, "mean"] == 2.0 and m.loc[2010, "count"] == 2
+    assert m.loc[2011, "mean"] == 5.0 and m.loc[2011, "count"] == 1  # b's 2011 value is another indicator
+    assert list(m.index) == [2010, 2011]
+    assert group_means(df, "x", ["zz"]).empty  # no data → no rows, not zeros

@@ -70,3 +70,12 @@ def data_revision(engine: Engine) -> int:
         v = conn.execute(select(func.max(s.import_batch.c.id)).where(
             s.import_batch.c.status == "committed")).scalar()
     return int(v or 0)
+
+
+def group_means(long_df: pd.DataFrame, indicator_id: str, unit_ids: Iterable[str]) -> pd.DataFrame:
+    """Yearly mean of one indicator over a group of units (e.g. a city's province peers or its
+    2013 type), with the number of units behind each mean: index ``year``, columns
+    ``mean, count``. Descriptive, unweighted; years where no unit of the group has data are
+    absent (never zero)."""
+    o = long_df[(long_df["indicator_id"] == indicator_id) & long_df["unit_id"].isin(list(unit_ids))]
+    return o.groupby("year")["value"].agg(["mean", "count"])

@@ -79,7 +79,10 @@ def _row(res: EngineResult, uid: str) -> dict | None:
 
 def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> list[dict]:
     """Per indicator: the city's series and the mean of the registry cities of its province and
-    of its 2013 type (descriptive averages of stored observations, each with its n)."""
+    of its 2013 type (descriptive averages of stored observations, each with its n, computed by
+    :func:`rbcity.data.panel.group_means`)."""
+    from rbcity.data.panel import group_means
+
     prov_ids = list(cities.loc[cities["province"] == me["province"], "unit_id"])
     type_ids = list(cities.loc[cities["type_2013"] == me["type_2013"], "unit_id"])
     obs = observations(engine, sorted(set(prov_ids) | set(type_ids)))
@@ -94,8 +97,8 @@ def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> l
         o = obs[obs["indicator_id"] == ind]
         years = sorted(o["year"].unique())
         city = mine[mine["indicator_id"] == ind].set_index("year")["value"]
-        prov = o[o["unit_id"].isin(prov_ids)].groupby("year")["value"].agg(["mean", "count"])
-        typ = o[o["unit_id"].isin(type_ids)].groupby("year")["value"].agg(["mean", "count"])
+        prov = group_means(o, ind, prov_ids)
+        typ = group_means(o, ind, type_ids)
         name = ind
         unit = ""
         if ind in cat.index:
