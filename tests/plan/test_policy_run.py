@@ -101,7 +101,7 @@ def test_by_type(inputs):
     res = run_did(long, reg, "y", by="type")
     groups = set(res.estimates["group"])
     assert groups >= {"all", "growth", "mature", "declining", "regenerating"}
-    with pytest.raises(ValueError, match="resource_type"):
+    with pytest.raises(ValueError, match="resource_kind"):
         run_did(long, reg, "y", by="resource")
 
 

@@ -30,7 +30,7 @@ from .pretrend import wald_pretrend
 from .sample import build_frame
 from .treatment import build_treatment
 
-BY_COLUMNS = {"type": "type_2013", "resource": "resource_type", "province": "province"}
+BY_COLUMNS = {"type": "type_2013", "resource": "resource_kind", "province": "province"}
 
 
 @dataclass

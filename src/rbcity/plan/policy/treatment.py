@@ -75,7 +75,7 @@ class Treatment:
     """Treated units with their cohort (first treated year), plus the log of exclusions.
 
     ``units`` columns: ``unit_id, name, province, cohort`` (Int; the first treated year),
-    ``type_2013``, ``resource_type`` (if the registry has it), ``via`` (``self`` or ``parent``),
+    ``type_2013``, ``resource_kind`` (if the registry has it), ``via`` (``self`` or ``parent``),
     ``members`` (registry names mapped onto the unit), ``verification`` (worst grade among the
     members: C < B < A).
     ``exclude``: unit_ids to remove from the control group (county-level members that could not be
@@ -172,7 +172,7 @@ def build_treatment(
         by_unit.setdefault(target, []).append((r, via))
 
     out = []
-    has_resource = "resource_type" in reg.columns
+    has_resource = "resource_kind" in reg.columns
     worst = {"A": 0, "B": 1, "C": 2}
     for uid, items in by_unit.items():
         own = [r for r, via in items if via == "self"]
@@ -182,13 +182,13 @@ def build_treatment(
         ref = own[0] if own else None
         if ref is not None:
             typ = ref.type_2013
-            res = getattr(ref, "resource_type", None) if has_resource else None
+            res = getattr(ref, "resource_kind", None) if has_resource else None
             prov = ref.province
             name = ref.name
         else:
             types = pd.Series([k.type_2013 for k in kids]).mode()
             typ = sorted(types)[0]
-            res = kids[0].resource_type if has_resource else None
+            res = kids[0].resource_kind if has_resource else None
             prov = kids[0].province
             name = names.get(uid, uid)
         if kids:
@@ -208,7 +208,7 @@ def build_treatment(
                 "province": prov,
                 "cohort": cohort,
                 "type_2013": typ,
-                "resource_type": res,
+                "resource_kind": res,
                 "via": "self" if own else "parent",
                 "members": "、".join(r.name for r, _ in items),
                 "verification": max(grades, key=lambda g: worst.get(g, 2)),
@@ -222,7 +222,7 @@ def build_treatment(
             "province",
             "cohort",
             "type_2013",
-            "resource_type",
+            "resource_kind",
             "via",
             "members",
             "verification",
