@@ -41,7 +41,8 @@ window.rbcityWeb = (function () {
       var s = series[select.value];
       chart.setOption({
         animation: false, tooltip: { trigger: "axis" },
-        xAxis: { type: "value", minInterval: 1, min: "dataMin", max: "dataMax" },
+        xAxis: { type: "value", minInterval: 1, min: "dataMin", max: "dataMax",
+                 axisLabel: { formatter: function (v) { return String(v); } } },  // years: no thousands separator
         yAxis: { type: "value", scale: true, name: s.name },
         series: [{ type: "line", data: s.data, symbolSize: 6 }]
       }, true);
