@@ -145,7 +145,7 @@ def history(unit_id: str) -> list[CodeEvent]:
                                  "今代码 code today" + ("" if main else "（部分承接 partial successor）"),
                                  SOURCES["plan2013"]))
     elif not r.admin_codes_now and r.successor_code:
-        out.append(CodeEvent(r.successor_code, r.successor_name, 2019, None,
+        out.append(CodeEvent(r.successor_code, r.successor_name, int(r.successor_year or 0) or None, None,
                              "撤销并入 merged into", SOURCES["plan2013"]))
     return out
 

@@ -13,13 +13,6 @@ from importlib import resources
 
 import pandas as pd
 
-#: Ids for the three registry units that have no GB/T 2260 code (see data/plan2013/SOURCE.md).
-NO_CODE_IDS: dict[str, str] = {
-    "杨家杖子开发区": "X21140",
-    "万盛经济开发区": "X50011",
-    "平桂管理区": "X45111",
-}
-
 SOURCE_LABEL = "国发〔2013〕45号 附件（据 shared/data 重建，见 SOURCE.md）"
 
 
@@ -41,14 +34,19 @@ def load_registry() -> pd.DataFrame:
     type_2013_zh, admin_code_2013, admin_codes_now, names_now, successor_code, successor_name,
     resource_kind, exhausted_batch, evidence, verification, note``.
     ``successor_code`` is the main successor unit's code today (莱芜市 → 济南市 370100;
-    遵义县 → 播州区 520304); ``admin_codes_now`` lists all successor codes (';'-separated).
+    遵义县 → 播州区 520304); ``admin_codes_now`` lists all successor codes (';'-separated);
+    ``successor_relation`` is ``same_unit`` (renamed or re-coded: the successor *is* the city)
+    or ``merged_into`` (absorbed by a larger unit that is not the city).
+
+    Facts the source table lacks (ids of the three code-less zones, their parents, 莱芜's
+    merger) come from ``data/plan2013/amendments.csv``, each with its source.
     """
     df = _read_csv("plan2013", "cities_2013.csv")
     exh = load_exhausted()
     batch = dict(zip(exh["name_in_2013_list"], exh["batch_year"], strict=True))
     out = pd.DataFrame(
         {
-            "unit_id": [c or NO_CODE_IDS[n] for c, n in zip(df["admin_code_2013"], df["name"], strict=True)],
+            "unit_id": df["admin_code_2013"],
             "seq": df["seq"].astype(int),
             "name": df["name"],
             "province": df["province"],
@@ -67,32 +65,18 @@ def load_registry() -> pd.DataFrame:
             "note": df["note"],
         }
     )
-    out["parent_id"] = [_parent_id(r) for r in out.itertuples()]
-    out["successor_code"] = [_main_successor(r) for r in out.itertuples()]
-    out["successor_name"] = [_successor_name(r) for r in out.itertuples()]
+    out["parent_id"] = [r.admin_code_2013[:4] + "00" if r.parent and r.admin_code_2013 else ""
+                        for r in out.itertuples()]
+    out["successor_code"] = [c.split(";")[-1] for c in out["admin_codes_now"]]
+    out["successor_name"] = [n.split(";")[-1] for n in out["names_now"]]
+    out["successor_relation"] = "same_unit"
+    out["successor_year"] = ""  # only where the note's first year is not the change year
+    by_name = out.set_index("name")
+    for a in _read_csv("plan2013", "amendments.csv").itertuples():
+        by_name.loc[a.name, a.field] = a.value
+    out = by_name.reset_index()[list(out.columns)]
     out["source"] = SOURCE_LABEL
     return out
-
-
-def _parent_id(row) -> str:
-    """The parent prefecture's 2013 code (XXYY00) where the row names a parent."""
-    if not row.parent:
-        return ""
-    if row.admin_code_2013:
-        return row.admin_code_2013[:4] + "00"
-    return {"葫芦岛市": "211400", "贺州市": "451100"}.get(row.parent, "")
-
-
-def _main_successor(row) -> str:
-    if row.name == "莱芜市":
-        return "370100"  # abolished 2019-01; 莱城区/钢城区 went to 济南市 (note in SOURCE.md)
-    return row.admin_codes_now.split(";")[-1] if row.admin_codes_now else ""
-
-
-def _successor_name(row) -> str:
-    if row.name == "莱芜市":
-        return "济南市"
-    return row.names_now.split(";")[-1] if row.names_now else ""
 
 
 @lru_cache(maxsize=1)

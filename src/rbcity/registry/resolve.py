@@ -90,11 +90,12 @@ class Resolver:
             self._units[r.unit_id] = Match(r.unit_id, r.name, r.province, r.level, True, "")
             uid = r.unit_id
             self._add(uid, _Key(uid, TIER_CODE, "id"))
-            if r.successor_code and r.successor_code != r.admin_code_2013 and r.name != "莱芜市":
+            same = r.successor_relation == "same_unit"  # a merger's successor is another unit
+            if r.successor_code and r.successor_code != r.admin_code_2013 and same:
                 self._add(r.successor_code, _Key(uid, TIER_CODE, "今代码 code today"))
             changed = change_year(r.note)
             for name, how, start in ((r.name, "2013年名称 2013 name", None),
-                                     (r.successor_name if r.name != "莱芜市" else "", "今名称 name today", changed)):
+                                     (r.successor_name if same else "", "今名称 name today", changed)):
                 if not name:
                     continue
                 self._add(name, _Key(uid, TIER_NAME, how, start))
