@@ -1,0 +1,20 @@
+"""ingestion: saved mapping profiles (issue 13)
+
+Reserved slot in the migration chain (filled by the work that needs it; empty until then).
+
+Revision ID: 0005
+Revises: 0004
+"""
+
+revision = '0005'
+down_revision = '0004'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,20 @@
+"""web: server-side sessions, sign-in throttle (issue 12)
+
+Reserved slot in the migration chain (filled by the work that needs it; empty until then).
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+revision = '0006'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
