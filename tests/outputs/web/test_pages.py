@@ -183,7 +183,7 @@ def test_rerun_needs_user_and_engines(write_client):
 
 
 def test_number_formatting_keeps_trailing_zeros_of_integers():
-    from rbcity.outputs.web.pages import _num, _when
+    from rbcity.outputs.web.pages.common import _num, _when
 
     assert [_num(10.0, 0), _num(20.0, 0), _num(2.50), _num(38.46, 1), _num(None), _num(3)] == \
         ["10", "20", "2.5", "38.5", "—", "3"]

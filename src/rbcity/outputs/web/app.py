@@ -30,54 +30,15 @@ from rbcity.outputs.web.auth import (
     Sessions,
     secret_key,
 )
-from rbcity.outputs.web.sources import NotFound, Reader
+from rbcity.outputs.web.errors import FieldError, WriteRefused, status_of
+from rbcity.outputs.web.sources import Reader
 
 #: the largest upload accepted (bytes); bigger requests are refused with 413 before reading
 UPLOAD_LIMIT = 10 * 1024 * 1024
 
 
-class FieldError(UserError, ValueError):
-    """A bad request parameter; answered as 422 naming the field, like FastAPI's own checks."""
-
-    def __init__(self, field: str, message: str, where: str = "query"):
-        super().__init__(message)
-        self.field = field
-        self.where = where
-
-
-class WriteRefused(UserError, PermissionError):
-    """A write without a user (401) or by a user who may not write / without a CSRF token (403)."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.status = status
-
-
-class TooManyAttempts(UserError, PermissionError):
-    """Too many wrong passwords for one user name in a short time (HTTP 429)."""
-
-    status = 429
-
-
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
-
-
-def status_of(exc: UserError) -> int:
-    """The HTTP status of a user error: 404 unknown thing, 409 ambiguous name, 422 bad input."""
-    from rbcity.registry.resolve import AmbiguousCity, UnknownCity
-
-    if isinstance(exc, UnknownCity | NotFound):
-        return 404
-    if isinstance(exc, AmbiguousCity):
-        return 409
-    if isinstance(exc, WriteRefused | TooManyAttempts):
-        return exc.status
-    from rbcity.outputs.web.importing import Unavailable
-
-    if isinstance(exc, Unavailable):
-        return 503
-    return 422
 
 
 class SessionAndCache:
@@ -179,7 +140,7 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
                 body = {"detail": str(exc)}
             headers = {"WWW-Authenticate": 'Basic realm="rbcity"'} if status == 401 else None
             return JSONResponse(body, status_code=status, headers=headers)
-        from rbcity.outputs.web.pages import error_page
+        from rbcity.outputs.web.pages.common import error_page
 
         return error_page(request, exc, status)
 
@@ -189,7 +150,7 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
                   for e in exc.errors()]
         if _is_api(request):
             return JSONResponse({"detail": errors}, status_code=422)
-        from rbcity.outputs.web.pages import error_page
+        from rbcity.outputs.web.pages.common import error_page
 
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return error_page(request, FieldError("", msg), 422)

@@ -16,6 +16,7 @@ from typing import Any
 
 from rbcity.errors import UserError
 from rbcity.outputs.web import audit
+from rbcity.outputs.web.errors import Unavailable
 
 ALLOWED_SUFFIXES = (".csv", ".xlsx", ".xls", ".tsv", ".json", ".parquet")
 _TOKEN = re.compile(r"^[0-9a-f]{64}\.[a-z]{2,8}$")
@@ -23,10 +24,6 @@ _TOKEN = re.compile(r"^[0-9a-f]{64}\.[a-z]{2,8}$")
 
 class UploadError(UserError, ValueError):
     """An upload that is empty, too large, of an unknown kind or no longer on the server."""
-
-
-class Unavailable(UserError, RuntimeError):
-    """A feature whose lower layer is not installed in this build (answered as 503)."""
 
 
 def save_upload(upload_dir: Path, filename: str, data: bytes, limit: int) -> tuple[str, str]:

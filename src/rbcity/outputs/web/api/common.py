@@ -82,7 +82,7 @@ basic_scheme = HTTPBasic(auto_error=False, realm="rbcity",
 
 def checked_login(request: Request, username: str, password: str) -> User | None:
     """:func:`authenticate` behind the app's :class:`LoginThrottle` (429 when a name is locked)."""
-    from rbcity.outputs.web.app import TooManyAttempts
+    from rbcity.outputs.web.errors import TooManyAttempts
 
     throttle = request.app.state.throttle
     if throttle.blocked(username):
@@ -100,7 +100,7 @@ def require_writer(request: Request,
                    _creds: Annotated[HTTPBasicCredentials | None, Depends(basic_scheme)] = None) -> User:
     """The signed-in user allowed to write: 401 without one, 403 for a read-only account or a
     cookie session whose request lacks the CSRF token (header ``X-CSRF-Token`` or form field)."""
-    from rbcity.outputs.web.app import WriteRefused
+    from rbcity.outputs.web.errors import WriteRefused
 
     user, how = current_user(request)
     if user is None:
