@@ -173,7 +173,7 @@ def test_writes_need_a_user(client):
 
 def test_write_with_session_cookie_needs_csrf(client, app):
     sessions = app.state.sessions
-    sess = {"u": "ana", "n": "fixed-nonce"}
+    sess = sessions.start("ana")
     client.cookies.set("rbcity_session", sessions.dump(sess))
     r = client.post("/api/runs", json={"year": 2018})
     assert r.status_code == 403 and "CSRF" in r.json()["detail"]

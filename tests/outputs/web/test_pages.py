@@ -217,17 +217,37 @@ def test_sign_in_redirects_only_within_the_site(write_client):
     c.cookies.clear()
 
 
-def test_password_guessing_is_throttled(write_client):
-    c = write_client
-    c.cookies.clear()
-    token = csrf_of(c.get("/login").text)
-    for _ in range(5):
-        assert c.post("/login", data={"username": "vic", "password": "guess", "csrf": token}).status_code == 401
-    r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token})
-    assert r.status_code == 429  # even the right password, until the window has passed
+def test_password_guessing_backs_off_but_the_owner_gets_in(write_client):
     from web_seed import basic
 
-    assert c.get("/api/runs", headers=basic("vic")).status_code == 200  # reads stay open
-    assert c.post("/api/runs", json={"year": 2018}, headers=basic("vic")).status_code == 429
-    c.app.state.throttle.succeeded("vic")  # leave the shared app as it was
-    c.cookies.clear()
+    from rbcity.outputs.web.audit import audit_frame
+    from rbcity.outputs.web.throttle import LoginThrottle
+
+    c = write_client
+    now = [1000.0]
+    old = c.app.state.throttle
+    c.app.state.throttle = LoginThrottle(free_failures=3, base_delay=2, max_delay_name=60,
+                                         max_delay_address=900, clock=lambda: now[0])
+    before, _ = audit_frame(c.app.state.engine)
+    try:
+        c.cookies.clear()
+        token = csrf_of(c.get("/login").text)
+        for _ in range(4):  # three free failures; the fourth starts a 2 s back-off
+            assert c.post("/login", data={"username": "vic", "password": "guess", "csrf": token}).status_code == 401
+        r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token})
+        assert r.status_code == 429 and r.headers["retry-after"] == "2"
+        assert c.get("/api/runs", headers=basic("vic")).status_code == 200  # reads stay open
+        r = c.post("/api/runs", json={"year": 2018}, headers=basic("vic"))
+        assert r.status_code == 429 and r.headers["retry-after"] == "2"
+        now[0] += 2.5  # after the back-off the right password works at once
+        r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token}, follow_redirects=False)
+        assert r.status_code == 303
+        total, log = audit_frame(c.app.state.engine)
+        new = log.head(total - before)
+        assert (new["action"] == "login_failed").sum() == 4
+        throttled = new[new["action"] == "login_throttled"]
+        assert len(throttled) == 1 and throttled.iloc[0]["detail"]["retry_after"] == 2
+        assert (new["action"] == "login").sum() == 1
+    finally:
+        c.app.state.throttle = old
+        c.cookies.clear()

@@ -23,18 +23,41 @@ from fastapi.staticfiles import StaticFiles
 
 from rbcity import __version__
 from rbcity.errors import UserError
-from rbcity.outputs.web.auth import (
-    SESSION_COOKIE,
-    SESSION_MAX_AGE,
-    LoginThrottle,
-    Sessions,
-    secret_key,
-)
+from rbcity.outputs.web.auth import SESSION_COOKIE, Sessions, secret_key
 from rbcity.outputs.web.errors import FieldError, WriteRefused, status_of
 from rbcity.outputs.web.sources import Reader
+from rbcity.outputs.web.throttle import LoginThrottle
 
 #: the largest upload accepted (bytes); bigger requests are refused with 413 before reading
 UPLOAD_LIMIT = 10 * 1024 * 1024
+
+
+#: sent with every response: no inline script anywhere (scripts are files under /static), no
+#: framing, no MIME sniffing, no full URL in the Referer to other sites
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+def trust_proxy() -> bool:
+    """``RBCITY_TRUST_PROXY=1``: the server sits behind a reverse proxy whose ``X-Forwarded-Proto``
+    and ``X-Forwarded-For`` headers are to be believed (never set it when clients reach the
+    server directly: they could then claim any address)."""
+    import os
+
+    return os.environ.get("RBCITY_TRUST_PROXY", "") in ("1", "true", "yes")
+
+
+def is_https(scope, headers) -> bool:
+    """Served over HTTPS: directly, or behind a trusted proxy that says so."""
+    if scope.get("scheme") == "https":
+        return True
+    return trust_proxy() and headers.get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
 
 
 def _is_api(request: Request) -> bool:
@@ -81,9 +104,14 @@ class SessionAndCache:
                     resp = Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
                     return await resp(scope, receive, send)
 
+        secure = "; Secure" if is_https(scope, request.headers) else ""
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    if k not in headers:
+                        headers[k] = v
                 if etag and message["status"] == 200:
                     headers["ETag"] = etag
                     headers["Cache-Control"] = "no-cache"
@@ -92,8 +120,9 @@ class SessionAndCache:
                 new_session = scope["state"].get("new_session")
                 if new_session is not None or (fresh and not api):
                     cookie = sessions.dump(new_session if new_session is not None else session)
-                    headers.append("Set-Cookie", f"{SESSION_COOKIE}={cookie}; HttpOnly; Max-Age={SESSION_MAX_AGE}; "
-                                                 "Path=/; SameSite=lax")
+                    headers.append("Set-Cookie", f"{SESSION_COOKIE}={cookie}; HttpOnly; "
+                                                 f"Max-Age={int(sessions.store.absolute.total_seconds())}; "
+                                                 f"Path=/; SameSite=lax{secure}")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -119,7 +148,9 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     ensure_ready(engine)  # registry and indicator catalogue in the store
     app.state.engine = engine
     app.state.reader = Reader(engine)
-    app.state.sessions = Sessions(secret or secret_key())
+    from rbcity.outputs.web.sessions import SessionStore
+
+    app.state.sessions = Sessions(secret or secret_key(), SessionStore(engine))
     app.state.throttle = LoginThrottle()
     app.state.upload_limit = upload_limit
     app.state.upload_dir = Path(upload_dir or tempfile.mkdtemp(prefix="rbcity-uploads-"))
@@ -138,11 +169,16 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
                 body = {"detail": [{"loc": [exc.where, exc.field], "msg": str(exc), "type": "value_error"}]}
             else:
                 body = {"detail": str(exc)}
-            headers = {"WWW-Authenticate": 'Basic realm="rbcity"'} if status == 401 else None
-            return JSONResponse(body, status_code=status, headers=headers)
+            headers = {"WWW-Authenticate": 'Basic realm="rbcity"'} if status == 401 else {}
+            if getattr(exc, "retry_after", None):
+                headers["Retry-After"] = str(exc.retry_after)
+            return JSONResponse(body, status_code=status, headers=headers or None)
         from rbcity.outputs.web.pages.common import error_page
 
-        return error_page(request, exc, status)
+        resp = error_page(request, exc, status)
+        if getattr(exc, "retry_after", None):
+            resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
@@ -157,13 +193,16 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
 
     @app.get("/docs", include_in_schema=False)
     def docs():
-        """Swagger UI from the package's static files (FastAPI's default loads it from a CDN)."""
-        from fastapi.openapi.docs import get_swagger_ui_html
+        """Swagger UI from the package's static files (FastAPI's default loads it from a CDN and
+        starts it with an inline script, which the Content-Security-Policy refuses)."""
+        from fastapi.responses import HTMLResponse
 
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="rbcity API",
-                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/favicon.ico")
+        return HTMLResponse(
+            '<!doctype html><html><head><meta charset="utf-8"><title>rbcity API</title>'
+            '<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>'
+            '<body><div id="swagger-ui"></div>'
+            '<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
+            '<script src="/static/js/swagger-init.js"></script></body></html>')
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:

@@ -24,9 +24,24 @@ class WriteRefused(UserError, PermissionError):
 
 
 class TooManyAttempts(UserError, PermissionError):
-    """Too many wrong passwords for one user name in a short time (HTTP 429)."""
+    """Too many wrong passwords for a user name or from an address: wait ``retry_after`` seconds
+    (HTTP 429 with ``Retry-After``)."""
 
     status = 429
+
+    def __init__(self, message: str, retry_after: int = 1):
+        super().__init__(message)
+        self.retry_after = max(1, int(retry_after))
+
+
+class Busy(UserError, RuntimeError):
+    """The job queue is full: try again in ``retry_after`` seconds (HTTP 503 with ``Retry-After``)."""
+
+    status = 503
+
+    def __init__(self, message: str, retry_after: int = 5):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(UserError, RuntimeError):
@@ -44,6 +59,6 @@ def status_of(exc: UserError) -> int:
         return 409
     if isinstance(exc, WriteRefused | TooManyAttempts):
         return exc.status
-    if isinstance(exc, Unavailable):
+    if isinstance(exc, Unavailable | Busy):
         return 503
     return 422

@@ -36,13 +36,12 @@ def login(request: Request, username: Annotated[str, Form(max_length=64)],
           next: Annotated[str, Form()] = "/", lang: Annotated[str, Form()] = "zh"):
     from rbcity.outputs.web import audit
     from rbcity.outputs.web.api.common import checked_login
-    from rbcity.outputs.web.auth import Sessions
 
     check_form_csrf(request, csrf)
     user = checked_login(request, username, password)
     if user is None:
         return render(request, "login.html", "login", status=401, next=_local(next), failed=True)
-    request.state.new_session = Sessions.new(user.username)  # new nonce: no session fixation
+    request.state.new_session = request.app.state.sessions.start(user.username)  # no session fixation
     audit.record(request.app.state.engine, user.username, "login")
     target = _local(next)
     return RedirectResponse(i18n.with_lang(target.split("?")[0], target.partition("?")[2], lang),
@@ -54,7 +53,12 @@ def logout(request: Request, csrf: Annotated[str, Form()], lang: Annotated[str, 
     from rbcity.outputs.web.auth import Sessions
 
     check_form_csrf(request, csrf)
+    request.app.state.sessions.end(request.state.session, "logout")
     request.state.new_session = Sessions.new()
+    if request.state.session.get("u"):
+        from rbcity.outputs.web import audit
+
+        audit.record(request.app.state.engine, request.state.session["u"], "logout")
     return RedirectResponse(i18n.with_lang("/", "", lang), status_code=303)
 
 
