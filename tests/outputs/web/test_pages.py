@@ -130,6 +130,14 @@ def _sign_in(c, user="ana"):
     return csrf_of(c.get("/import").text)
 
 
+def _job_done(c, r):
+    """The import page of the job that ``r`` queued, once the job has finished."""
+    assert r.status_code == 200 and 'id="import-job"' in r.text, r.text[:500]
+    job = re.search(r'data-job="([0-9a-f]+)"', r.text).group(1)
+    c.app.state.jobs.wait(job, timeout=120)
+    return c.get(f"/import/jobs/{job}")
+
+
 def test_import_page_validate_then_confirm(write_client):
     c = write_client
     token = _sign_in(c)
@@ -137,14 +145,17 @@ def test_import_page_validate_then_confirm(write_client):
             "九台市,2020,人均地区生产总值,?,元/人\n阜新市,2020,人均地区生产总值,31000,元/人\n").encode()
     r = c.post("/import", data={"source": "page test", "csrf": token},
                files={"file": ("page.csv", body, "text/csv")})
+    assert 'id="job-progress"' in r.text and 'hx-trigger="every 1s"' in r.text  # the polled bar
+    r = _job_done(c, r)
     assert r.status_code == 200 and '<span id="n-rejects">1</span>' in r.text
     assert '<span class="kvp" data-field="n_accepted"><b>可导入值</b> 2</span>' in r.text
-    assert '<span class="kvp" data-field="status"><b>状态</b> dry-run</span>' in r.text
+    assert '<span class="kvp" data-field="status"><b>状态</b> 仅校验（未导入）</span>' in r.text
     assert re.search(r"<td class=\"num\">3</td><td>数值</td><td>\?</td>", r.text)
     assert 'id="confirm-form"' in r.text
     assert c.get("/api/observations", params={"city": "阜新", "year_from": 2020}).json()["total"] == 0
     up = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
-    r = c.post("/import/confirm", data={"token": up, "filename": "page.csv", "source": "page test", "csrf": token})
+    r = _job_done(c, c.post("/import/confirm", data={"token": up, "filename": "page.csv", "source": "page test",
+                                                     "csrf": token}))
     assert r.status_code == 200 and "已导入" in r.text and 'id="batches-table"' in r.text
     vals = c.get("/api/observations", params={"city": ["阜新", "鹤岗"], "year_from": 2020}).json()["items"]
     assert sorted(o["value"] for o in vals) == [31000.0, 37000.0]

@@ -155,6 +155,18 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     app.state.upload_limit = upload_limit
     app.state.upload_dir = Path(upload_dir or tempfile.mkdtemp(prefix="rbcity-uploads-"))
     app.state.upload_dir.mkdir(parents=True, exist_ok=True)
+    from rbcity.outputs.web.jobs import JobRunner
+
+    app.state.jobs = JobRunner()
+
+    @app.on_event("shutdown")
+    def stop() -> None:
+        """Stop the job workers; remove the upload folder when it is our own temp folder."""
+        import shutil
+
+        app.state.jobs.shutdown()
+        if upload_dir is None:
+            shutil.rmtree(app.state.upload_dir, ignore_errors=True)
 
     static = resources.files("rbcity.outputs") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -212,9 +224,9 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
-    from rbcity.outputs.web.api import cities, imports, observations, results, runs
+    from rbcity.outputs.web.api import cities, imports, jobs, observations, results, runs
 
-    for mod in (cities, observations, results, runs, imports):
+    for mod in (cities, observations, results, runs, imports, jobs):
         app.include_router(mod.router, prefix="/api")
     from rbcity.outputs.web import pages
 

@@ -50,6 +50,7 @@ def render(request: Request, template: str, page: str, status: int = 200, **ctx)
         "nav": [(k, NAV_PATHS[k]) for k in NAV], "user": signed_in_user(request),
         "csrf": request.app.state.sessions.csrf_token(session) if session else "",
         "import_fields": i18n.IMPORT_FIELDS,
+        "batch_status": lambda k: i18n.pair(k, i18n.BATCH_STATUSES, lang),
     }
     return templates.TemplateResponse(request, template, base | ctx, status_code=status)
 
@@ -145,7 +146,7 @@ def page_writer(request: Request):
 
     user = signed_in_user(request)
     if user is None:
-        raise WriteRefused(i18n.tr("need_login", page_lang(request)), 401)
+        raise WriteRefused(i18n.tr("sign_in_required", page_lang(request)), 401)
     if not user.can_write:
         raise WriteRefused(f"用户 {user.username} 无写权限 user {user.username} may not write", 403)
     return user
