@@ -3,8 +3,9 @@
 ``JobRunner.submit`` queues a picklable function (a bounded queue: beyond ``queue_limit``
 waiting jobs the answer is 503 with ``Retry-After``) and returns a :class:`Job` at once; the
 client polls ``GET /api/jobs/{id}`` (or the import page's progress bar does, with HTMX). The
-worker process has its own store connection and an address-space cap (``worker_memory`` in
-``config/web.yaml``): a file that would need more memory fails its job with a clear message,
+worker process has its own store connection, a lower CPU priority, and a memory cap watched
+from the server (resident memory above ``worker_memory`` in ``config/web.yaml`` kills the
+worker): a file that would need more memory fails its job with a clear message,
 and the server — which only waits for the result — keeps answering page reads meanwhile. One
 worker by default, so imports into one store run one at a time. If the worker dies, its job
 fails and a new worker is started for the next one.
@@ -60,15 +61,13 @@ class Job:
                 "batch_id": (self.result or {}).get("batch_id"), "result": self.result, "error": self.error}
 
 
-def _limit_memory(limit: int) -> None:
-    """Worker initializer: cap the process's address space (no cap for 0 or where unsupported)."""
-    if not limit:
-        return
-    try:
-        import resource
+def _init_worker() -> None:
+    """Worker initializer: a lower CPU priority than the server, so page reads come first."""
+    import os
 
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ImportError, ValueError, OSError):
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):
         pass
 
 
@@ -87,13 +86,42 @@ class JobRunner:
         self._pool: ProcessPoolExecutor | None = None
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._stopped = False
+        self._killed: set[int] = set()  # worker pids killed for memory
+
+    def _watch(self) -> None:
+        """Kill a worker whose resident memory passes the cap (its job fails, the server lives)."""
+        import os
+        import signal
+
+        import psutil
+
+        while not self._stopped:
+            time.sleep(0.1)
+            pool = self._pool
+            procs = dict(getattr(pool, "_processes", None) or {}) if pool is not None else {}
+            for pid in procs:
+                try:
+                    rss = psutil.Process(pid).memory_info().rss
+                except psutil.Error:
+                    continue
+                if self.memory and rss > self.memory:
+                    self._killed.add(pid)
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             import multiprocessing
 
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_limit_memory, initargs=(self.memory,))
+                                             initializer=_init_worker)
+            if self._watcher is None and self.memory:
+                self._watcher = threading.Thread(target=self._watch, name="rbcity-job-watch", daemon=True)
+                self._watcher.start()
         return self._pool
 
     def submit(self, kind: str, owner: str, fn, /, *args, label: str = "", on_done=None, **kwargs) -> Job:
@@ -120,7 +148,12 @@ class JobRunner:
             try:
                 job.result = fut.result()
             except BrokenProcessPool:
-                job.error = "工作进程意外退出 the worker process died (out of memory?); the file was not imported"
+                if self._killed:
+                    job.error = (f"内存不足 out of memory: the job passed the worker's cap of "
+                                 f"{self.memory // 2**20} MB and was stopped; nothing was imported")
+                    self._killed.clear()
+                else:
+                    job.error = "工作进程意外退出 the worker process died; nothing was imported"
                 with self._lock:
                     self._pool = None
             except MemoryError:
@@ -148,6 +181,7 @@ class JobRunner:
         return job
 
     def shutdown(self) -> None:
+        self._stopped = True
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None

@@ -67,8 +67,8 @@ def rerun_page(request: Request, year: Annotated[int, Form(ge=2000, le=2100)], c
                engine: Annotated[str, Form(max_length=32)] = "", lang: Annotated[str, Form()] = "zh"):
     from rbcity.outputs.web.runs import rerun
 
+    user = page_writer(request)  # signed out: 401 "sign in required" before the CSRF check
     check_form_csrf(request, csrf)
-    user = page_writer(request)
     from rbcity.outputs.web.sources import check_engine
 
     res = rerun(request.app.state.engine, year, user.username,

@@ -69,8 +69,8 @@ async def import_upload(request: Request, file: Annotated[UploadFile, File()],
     """Store the upload and queue its validation (a dry run); the page polls the job."""
     from rbcity.outputs.web.importing import save_upload
 
+    page_writer(request)  # signed out: 401 "sign in required" before the CSRF check
     check_form_csrf(request, csrf)
-    page_writer(request)
     app = request.app
     data = await file.read(app.state.upload_limit + 1)
     token, _ = save_upload(app.state.upload_dir, file.filename or "", data, app.state.upload_limit)
@@ -83,6 +83,7 @@ def import_confirm(request: Request, token: Annotated[str, Form(max_length=80)],
                    source: Annotated[str, Form(min_length=1, max_length=500)],
                    csrf: Annotated[str, Form()], lang: Annotated[str, Form()] = "zh"):
     """Queue the import of the validated upload (the same bytes, by their SHA-256)."""
+    page_writer(request)
     check_form_csrf(request, csrf)
     job = _submit(request, token, filename, source, commit=True)
     return _job_page(request, job, batches=request.app.state.reader.imports().head(20).to_dict("records"))
