@@ -12,6 +12,7 @@ from rbcity.outputs.web import i18n
 from rbcity.outputs.web.pages.common import (
     Lang,
     check_form_csrf,
+    page_lang,
     page_writer,
     render,
 )
@@ -83,6 +84,8 @@ def audit_page(request: Request, lang: Lang = "zh"):
 
     page_writer(request)
     _, df = audit_frame(request.app.state.engine)
-    rows: list[dict[str, Any]] = [{**r, "detail": json.dumps(r["detail"], ensure_ascii=False) if r["detail"] else ""}
+    lang = page_lang(request)
+    rows: list[dict[str, Any]] = [{**r, "detail": json.dumps(r["detail"], ensure_ascii=False) if r["detail"] else "",
+                                   "action_label": i18n.pair(r["action"], i18n.AUDIT_ACTIONS, lang)}
                                   for r in df.to_dict("records")]
     return render(request, "audit.html", "audit", rows=rows)
