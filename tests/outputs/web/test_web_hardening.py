@@ -291,3 +291,22 @@ def test_job_queue_is_bounded(hard_client):
     finally:
         state.jobs = old
         runner.shutdown()
+
+
+def test_options_and_documented_statuses(hard_client):
+    c = hard_client
+    r = c.options("/api/imports")
+    assert r.status_code == 204 and r.headers["allow"] == "GET, OPTIONS, POST"
+    assert c.options("/api/cities/鹤岗").headers["allow"] == "GET, OPTIONS"
+    assert c.options("/api/runs").headers["allow"] == "GET, OPTIONS, POST"
+    assert c.options("/static/css/app.css").headers["allow"] == "GET, HEAD, OPTIONS"
+    assert c.options("/api/nothing-here").status_code == 404
+    paths = c.get("/openapi.json").json()["paths"]
+    post = paths["/api/imports"]["post"]["responses"]
+    assert {"202", "400", "401", "403", "413", "422", "429", "503"} <= set(post)
+    assert {"400", "401", "403", "413", "422", "429", "503"} <= set(paths["/api/runs"]["post"]["responses"])
+    assert "304" in paths["/api/cities"]["get"]["responses"]
+    assert {"401", "404"} <= set(paths["/api/jobs/{job_id}"]["get"]["responses"])
+    # a broken multipart body is a documented 400, not a 500
+    r = c.post("/api/imports", content=b"--x\r\nbroken", headers={**basic(), "Content-Type": "multipart/form-data; boundary=x"})
+    assert r.status_code in (400, 422)

@@ -60,6 +60,22 @@ def is_https(scope, headers) -> bool:
     return trust_proxy() and headers.get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
 
 
+def _options(app, scope) -> Response:
+    """``OPTIONS`` on any path: 204 with ``Allow`` listing the methods of the routes matching it,
+    404 when none does (no CORS: the API is same-origin or server-to-server)."""
+    from starlette.routing import Match, Mount
+
+    methods: set[str] = set()
+    for route in app.router.routes:
+        for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+            if route.matches({**scope, "method": m})[0] == Match.FULL:
+                methods |= {"GET", "HEAD"} if isinstance(route, Mount) else {m}
+    if not methods:
+        return JSONResponse({"detail": "Not Found"}, status_code=404, headers=SECURITY_HEADERS)
+    allow = ", ".join(sorted(methods | {"OPTIONS"}))
+    return Response(status_code=204, headers={**SECURITY_HEADERS, "Allow": allow})
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
@@ -81,6 +97,8 @@ class SessionAndCache:
         fastapi_app = scope["app"]
         st = fastapi_app.state
         path = scope["path"]
+        if scope["method"] == "OPTIONS":  # every route: 204 with the methods it allows
+            return await _options(fastapi_app, scope)(scope, receive, send)
         if scope["method"] == "POST":
             n = request.headers.get("content-length")
             if n is not None and n.isdigit() and int(n) > st.upload_limit:

@@ -6,9 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from rbcity.outputs.web.api.common import FmtQ, Limit, Offset, Page, ReaderDep, page_or_csv, records
+from rbcity.outputs.web.api.common import (
+    READ_RESPONSES,
+    FmtQ,
+    Limit,
+    Offset,
+    Page,
+    ReaderDep,
+    page_or_csv,
+    records,
+)
 
-router = APIRouter(tags=["cities"])
+router = APIRouter(tags=["cities"], responses=READ_RESPONSES)
 
 CITY_COLUMNS = ["unit_id", "seq", "name", "province", "level", "parent", "parent_id", "type_2013",
                 "exhausted_batch", "admin_code_2013", "admin_codes_now", "names_now",

@@ -15,6 +15,20 @@ from pydantic import BaseModel
 from rbcity.outputs.web.auth import User, authenticate, basic_credentials, get_user
 from rbcity.outputs.web.sources import Reader
 
+#: what every API route may answer besides its own statuses (documented in the OpenAPI schema)
+READ_RESPONSES: dict[int | str, dict[str, Any]] = {
+    304: {"description": "未变 not modified: the ETag sent in If-None-Match is current"},
+}
+#: what every write route may answer
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "请求体无法解析 the body is not valid JSON / multipart"},
+    401: {"description": "需要登录 no user: send HTTP Basic credentials"},
+    403: {"description": "无写权限 the user may not write, or a cookie session sent no CSRF token"},
+    413: {"description": "请求过大 the body is larger than the upload limit"},
+    422: {"description": "参数无效 a bad field (named in detail[].loc)"},
+    429: {"description": "尝试过于频繁 too many wrong passwords: wait Retry-After seconds"},
+}
+
 
 class Fmt(StrEnum):
     json = "json"

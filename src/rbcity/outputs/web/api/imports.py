@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 
 from rbcity.outputs.web.api.common import (
+    READ_RESPONSES,
+    WRITE_RESPONSES,
     FmtQ,
     Limit,
     Offset,
@@ -17,7 +19,7 @@ from rbcity.outputs.web.api.common import (
     records,
 )
 
-router = APIRouter(tags=["imports"])
+router = APIRouter(tags=["imports"], responses=READ_RESPONSES)
 
 BatchId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
@@ -46,11 +48,7 @@ def get_rejects(reader: ReaderDep, batch_id: BatchId, limit: Limit = 1000, offse
 
 @router.post("/imports", status_code=202,
              summary="导入文件 import a file as a job (needs a signed-in user); poll /api/jobs/{id}",
-             responses={202: {"description": "queued: the job (poll its href)"},
-                        401: {"description": "no user"}, 403: {"description": "user may not write or no CSRF token"},
-                        413: {"description": "upload too large"},
-                        422: {"description": "bad form or unsupported file type"},
-                        429: {"description": "too many wrong passwords: wait Retry-After seconds"},
+             responses={**WRITE_RESPONSES, 202: {"description": "queued: the job (poll its href)"},
                         503: {"description": "job queue full (Retry-After) or no importer in this build"}})
 async def post_import(request: Request, user: WriterDep, file: Annotated[UploadFile, File()],
                       source: Annotated[str, Form(min_length=1, max_length=500)],

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 
-from rbcity.outputs.web.api.common import current_user
+from rbcity.outputs.web.api.common import READ_RESPONSES, current_user
 from rbcity.outputs.web.sources import NotFound
 
-router = APIRouter(tags=["imports"])
+router = APIRouter(tags=["imports"], responses=READ_RESPONSES)
 
 
 @router.get("/jobs/{job_id}", summary="任务状态 a job's status, progress and result (its user only)",

@@ -7,10 +7,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from rbcity.outputs.web.api.common import FmtQ, Limit, Offset, Page, ReaderDep, page_or_csv
+from rbcity.outputs.web.api.common import (
+    READ_RESPONSES,
+    FmtQ,
+    Limit,
+    Offset,
+    Page,
+    ReaderDep,
+    page_or_csv,
+)
 from rbcity.outputs.web.sources import Reader
 
-router = APIRouter(tags=["observations"])
+router = APIRouter(tags=["observations"], responses=READ_RESPONSES)
 
 
 class Shape(StrEnum):
