@@ -157,6 +157,17 @@ def test_neutralise_formulas_keeps_numbers():
     assert df["source"].iloc[0].startswith("=")  # the input is not changed
 
 
+def test_cli_frames_are_neutralised_too():
+    import pandas as pd
+
+    from rbcity.outputs.frames import write_frame
+
+    df = pd.DataFrame({"raw_value": ["=1+2", "-5", "ok"], "row": [2, 3, 4], "value": [-1.5, 2.0, 3.0]})
+    text = write_frame(df, "csv", lang="en")
+    lines = text.splitlines()
+    assert lines[1].startswith("'=1+2,2,-1.5") and lines[2].startswith("'-5,3,2.0") and lines[3].startswith("ok,4,3.0")
+
+
 def test_formula_source_comes_back_neutralised_in_csv_and_xlsx(hard_client, tmp_path):
     import openpyxl
 
