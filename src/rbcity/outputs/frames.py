@@ -50,6 +50,12 @@ def labelled(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return df.rename(columns={c: COLUMNS[c][i] for c in df.columns if c in COLUMNS})
 
 
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    from rbcity.data.export import neutralise_formulas as neutralise
+
+    return neutralise(df)
+
+
 def write_frame(df: pd.DataFrame, fmt: str, output: str | None = None, lang: str = "zh",
                 title: str | None = None) -> str | None:
     """Render ``df`` as ``fmt``; write to ``output`` if given, else return the text.
@@ -62,12 +68,12 @@ def write_frame(df: pd.DataFrame, fmt: str, output: str | None = None, lang: str
     if fmt == "json":
         text = json.dumps(json.loads(df.to_json(orient="records", force_ascii=False)),
                           ensure_ascii=False, indent=1)
-    elif fmt == "csv":
-        text = labelled(df, lang).to_csv(index=False)
+    elif fmt == "csv":  # spreadsheet-safe: formula-like text gets a leading apostrophe
+        text = neutralise_formulas(labelled(df, lang)).to_csv(index=False)
     elif fmt == "xlsx":
         if not output:
             raise FormatError("XLSX 需要 --output 文件 / XLSX needs --output FILE")
-        labelled(df, lang).to_excel(output, index=False)
+        neutralise_formulas(labelled(df, lang)).to_excel(output, index=False)
         return None
     else:
         text = _table(labelled(df, lang), title)

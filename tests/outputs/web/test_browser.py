@@ -80,6 +80,8 @@ def page(browser, server):
     errors: list[str] = []
     foreign: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
+    # a script or style the Content-Security-Policy refused is an error too
+    p.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     p.on("request", lambda r: None if r.url.startswith((server, "data:", "blob:")) else foreign.append(r.url))
     p.set_default_timeout(20_000)
     yield p
@@ -107,17 +109,20 @@ def test_overview_map_is_drawn(page, server):
 
 
 def test_filter_city_list(page, server):
+    # expect() polls without eval: the pages' Content-Security-Policy refuses string evaluation
+    from playwright.sync_api import expect
+
     page.goto(server + "/cities")
     assert page.text_content("#city-count") == "262"
     page.fill("#search", "鹤岗")
-    page.wait_for_function("document.querySelector('#city-count').textContent === '1'")
+    expect(page.locator("#city-count")).to_have_text("1")
     assert "鹤岗市" in page.text_content("#cities-table")
     assert "search=" in page.url  # hx-push-url keeps the filter in the address
     page.fill("#search", "")
     page.select_option("#f-type", "growth")
-    page.wait_for_function("document.querySelector('#city-count').textContent === '31'")
+    expect(page.locator("#city-count")).to_have_text("31")
     page.select_option("#f-province", "内蒙古自治区")
-    page.wait_for_function("document.querySelector('#city-count').textContent !== '31'")
+    expect(page.locator("#city-count")).not_to_have_text("31")
     n = int(page.text_content("#city-count"))
     rows = page.locator("#cities-table tbody tr")
     assert rows.count() == n and 0 < n < 31
@@ -157,15 +162,18 @@ def test_sign_in_and_import_with_one_bad_row(page, server, tmp_path):
     page.set_input_files("#file", str(f))
     page.fill("#source", "浏览器测试 browser test")
     page.click("#upload-submit")
-    page.wait_for_selector("#rejects-table")
+    page.wait_for_selector("#import-job")  # a job: the progress bar polls until the report replaces it
+    page.wait_for_selector("#rejects-table", timeout=90_000)
+    page.screenshot(path=str(tmp_path / "import-report.png"), full_page=True)
     assert page.text_content("#n-rejects") == "1"
     cells = page.locator("#rejects-table tbody tr td").all_text_contents()
     assert cells[1:4] == ["3", "数值", "bad"] and "not_a_number" in cells[4]
     before = httpx.get(server + "/api/observations", params={"year_from": 2021}).json()["total"]
     assert before == 0  # validation alone writes nothing
     page.click("#confirm-submit")
-    page.wait_for_selector("#batches-table")
+    page.wait_for_selector("#import-job[data-status=done] #report-title", timeout=90_000)
     assert "已导入" in page.text_content("#report-title")
+    assert page.locator("[data-field=status]").text_content().endswith("已导入")
     obs = httpx.get(server + "/api/observations", params={"year_from": 2021}).json()["items"]
     assert sorted((o["unit_id"], o["value"]) for o in obs) == [("210900", 32000.0), ("230400", 38000.0)]
     batch = httpx.get(server + "/api/imports").json()["items"][0]

@@ -6,9 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from rbcity.outputs.web.api.common import FmtQ, Limit, Offset, Page, ReaderDep, page_or_csv, records
+from rbcity.outputs.web.api.common import (
+    READ_RESPONSES,
+    FmtQ,
+    Limit,
+    Offset,
+    Page,
+    ReaderDep,
+    page_or_csv,
+    records,
+)
 
-router = APIRouter(tags=["cities"])
+router = APIRouter(tags=["cities"], responses=READ_RESPONSES)
 
 CITY_COLUMNS = ["unit_id", "seq", "name", "province", "level", "parent", "parent_id", "type_2013",
                 "exhausted_batch", "admin_code_2013", "admin_codes_now", "names_now",
@@ -19,7 +28,7 @@ Filter = Annotated[str | None, Query(max_length=64)]
 
 def check_filters(**filters: str | None) -> dict:
     """Each filter checked by the registry's own parser; a bad one → 422 naming its field."""
-    from rbcity.outputs.web.app import FieldError
+    from rbcity.outputs.web.errors import FieldError
     from rbcity.registry.query import (
         FilterError,
         parse_exhausted,

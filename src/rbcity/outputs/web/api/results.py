@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from rbcity.outputs.web.api.common import (
+    READ_RESPONSES,
     FmtQ,
     Limit,
     Offset,
@@ -18,7 +19,7 @@ from rbcity.outputs.web.api.common import (
 )
 from rbcity.outputs.web.sources import ENGINES
 
-router = APIRouter(tags=["results"])
+router = APIRouter(tags=["results"], responses=READ_RESPONSES)
 
 EngineName = Enum("EngineName", {k: k for k in ENGINES}, type=str)
 

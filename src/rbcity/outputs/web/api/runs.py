@@ -8,6 +8,8 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from rbcity.outputs.web.api.common import (
+    READ_RESPONSES,
+    WRITE_RESPONSES,
     FmtQ,
     Limit,
     Offset,
@@ -18,7 +20,7 @@ from rbcity.outputs.web.api.common import (
 )
 from rbcity.outputs.web.api.results import EngineName, jsonable_run
 
-router = APIRouter(tags=["runs"])
+router = APIRouter(tags=["runs"], responses=READ_RESPONSES)
 
 
 @router.get("/runs", response_model=Page, summary="引擎运行 engine runs, newest first",
@@ -40,8 +42,7 @@ class RunRequest(BaseModel):
 
 
 @router.post("/runs", summary="重新运行引擎 re-run one engine or all for a year (needs a signed-in user)",
-             responses={401: {"description": "no user"}, 403: {"description": "user may not write"},
-                        503: {"description": "no engines in this build"}})
+             responses={**WRITE_RESPONSES, 503: {"description": "no engines in this build"}})
 def post_run(request: Request, user: WriterDep, body: RunRequest) -> dict[str, Any]:
     from rbcity.outputs.web.runs import rerun
 
