@@ -81,7 +81,7 @@ def held_out(engine: Engine) -> pd.DataFrame:
     value, rules, finding_ids, reason``."""
     from rbcity.data.checks.spec import load_checks_spec
 
-    cols = ["unit_id", "year", "indicator_id", "value", "rules", "finding_ids", "reason"]
+    cols = ["unit_id", "name", "year", "indicator_id", "value", "rules", "finding_ids", "reason"]
     if not _has_table(engine):
         return pd.DataFrame(columns=cols)
     with engine.connect() as conn:
@@ -94,9 +94,14 @@ def held_out(engine: Engine) -> pd.DataFrame:
     g = rows.groupby(["unit_id", "year", "indicator_id"], sort=True)
     out = g.agg(value=("value", "first"), rules=("rule", lambda x: ", ".join(dict.fromkeys(x))),
                 finding_ids=("id", list)).reset_index()
-    out["reason"] = [f"flagged by {r} (finding {', '.join(f'#{i}' for i in ids)}; "
-                     f"rbcity checks confirm / correct)" for r, ids in zip(out["rules"], out["finding_ids"],
-                                                                           strict=True)]
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(s.unit.c.unit_id, s.unit.c.name).where(
+            s.unit.c.unit_id.in_(out["unit_id"].unique().tolist()))).all())
+    out["name"] = out["unit_id"].map(names).fillna(out["unit_id"])
+    out["reason"] = [f"held out: {n} {y} {i} = {v:g} flagged by {r} (finding "
+                     f"{', '.join(f'#{k}' for k in ids)}; rbcity checks confirm/correct)"
+                     for n, y, i, v, r, ids in out[["name", "year", "indicator_id", "value", "rules",
+                                                    "finding_ids"]].itertuples(index=False)]
     return out[cols]
 
 
@@ -124,11 +129,23 @@ def list_findings(engine: Engine, year: int | None = None, indicator: str | None
     return df
 
 
+def last_run_stats(engine: Engine) -> dict:
+    """The per-rule figures of the newest checks run (``audit_log`` action ``checks.run``):
+    rule → {n_checked, n_flagged, share, too_many}; {} before the first run."""
+    a = s.audit_log
+    with engine.connect() as conn:
+        d = conn.execute(select(a.c.detail).where(a.c.action == "checks.run").order_by(a.c.id.desc())
+                         .limit(1)).scalar()
+    return (d or {}).get("rules", {})
+
+
 def rule_counts(engine: Engine) -> pd.DataFrame:
-    """Findings per rule and status: ``rule, severity, open, confirmed, corrected, held_out``
-    (held_out: open findings on current values of a holding severity)."""
+    """Findings per rule and status: ``rule, severity, open, confirmed, corrected, held_out,
+    checked, share, too_many`` (held_out: open findings on current values of a holding severity;
+    checked/share/too_many: from the newest run — too_many marks a rule firing on more than the
+    spec's ``max_share`` of the values it judged)."""
     df = list_findings(engine) if _has_table(engine) else pd.DataFrame(columns=LIST_COLUMNS)
-    cols = ["rule", "severity", "open", "confirmed", "corrected", "held_out"]
+    cols = ["rule", "severity", "open", "confirmed", "corrected", "held_out", "checked", "share", "too_many"]
     if df.empty:
         return pd.DataFrame(columns=cols)
     t = df.pivot_table(index=["rule", "severity"], columns="status", values="id", aggfunc="count",
@@ -142,6 +159,10 @@ def rule_counts(engine: Engine) -> pd.DataFrame:
         held = pd.DataFrame(conn.execute(_open_current(load_checks_spec()["hold_out_severities"])).all())
     hc = held.groupby("rule").size() if len(held) else pd.Series(dtype=int)
     t["held_out"] = t["rule"].map(hc).fillna(0).astype(int)
+    stats = last_run_stats(engine)
+    t["checked"] = t["rule"].map(lambda r: stats.get(r, {}).get("n_checked")).astype("Int64")
+    t["share"] = t["rule"].map(lambda r: stats.get(r, {}).get("share")).astype(float)
+    t["too_many"] = t["rule"].map(lambda r: bool(stats.get(r, {}).get("too_many", False)))
     t.columns.name = None
     return t[cols].reset_index(drop=True)
 

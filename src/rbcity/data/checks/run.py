@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
+from rbcity.data.audit import record_action
 from rbcity.data.checks import findings as fstore
 from rbcity.data.checks.frames import RuleResult
 from rbcity.data.checks.history import repeated_value, scale_error, yoy_break
@@ -84,11 +85,21 @@ def run_checks(engine: Engine, spec: dict | None = None) -> ChecksRun:
         obs = load_checked_values(conn)
         found, stats = evaluate(obs, spec)
         changes = fstore.sync(conn, found, obs[["unit_id", "year", "indicator_id", "revision"]])
-    return ChecksRun(stats, changes, time.perf_counter() - t0, len(obs))
+        seconds = time.perf_counter() - t0
+        # each run's per-rule figures are kept, so a listing can say which rule fires too often
+        record_action(conn, "rbcity", "checks.run", {
+            "n_values": len(obs), "seconds": round(seconds, 3), "changes": changes,
+            "rules": {st.rule: {"n_checked": st.n_checked, "n_flagged": st.n_flagged,
+                                "share": round(st.share, 6), "too_many": bool(st.too_many)} for st in stats}})
+    return ChecksRun(stats, changes, seconds, len(obs))
 
 
-def after_import(engine: Engine, report) -> ChecksRun | None:
-    """The import hook: re-check the store after a committed batch (nothing to do otherwise)."""
-    if getattr(report, "status", None) != "committed":
+def after_import(engine: Engine, reports) -> ChecksRun | None:
+    """The import hook: re-check the store once after one or more import reports
+    (``ImportReport`` objects or their dicts) if any of them committed a batch; None otherwise.
+    Callers: ``rbcity import``, the web import, ``ensure_bundled``."""
+    reports = reports if isinstance(reports, list | tuple) else [reports]
+    status = [r.get("status") if isinstance(r, dict) else getattr(r, "status", None) for r in reports]
+    if "committed" not in status:
         return None
     return run_checks(engine)
