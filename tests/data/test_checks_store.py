@@ -1,0 +1,133 @@
+"""Findings in the store: held out of the engines' panel, kept in step with a rerun, confirmed
+(audited) or corrected through a new revision that is checked afresh."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+CITIES = ["130700", "130800", "130200", "130500", "130400", "150700"]
+
+
+def _import(engine, values: dict[tuple[str, int], float], indicator="gdp_per_capita", unit="元/人"):
+    from rbcity.data.importer import import_frame
+    from rbcity.data.reader import RawTable
+
+    col = f"v[{unit}]"
+    df = pd.DataFrame({"unit_id": [u for u, _ in values], "year": [str(y) for _, y in values],
+                       col: [repr(v) for v in values.values()]})
+    digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
+    rep = import_frame(engine, RawTable(df, pd.Series(range(2, len(df) + 2)), "test.csv", ""), source="test",
+                       columns={col: (indicator, unit)}, digest=digest, user="t")
+    assert rep.status == "committed", rep.message
+    return rep
+
+
+@pytest.fixture
+def store(tmp_path):
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+
+    engine = open_store(f"sqlite:///{tmp_path / 'checks.sqlite'}")
+    load_registry_into(engine)
+    values = {}
+    for k, u in enumerate(CITIES):
+        v = 10000.0 * (1 + k / 10)
+        for y in range(2004, 2013):
+            values[(u, y)] = round(v, 2)
+            v *= 1.10 + k / 100
+    values[("150700", 2012)] = round(values[("150700", 2011)] / 5, 2)   # 呼伦贝尔 2012: a fifth
+    _import(engine, values)
+    return engine
+
+
+def test_a_flagged_value_is_held_out_of_the_engine_panel_until_confirmed(store):
+    from rbcity.data import schema as s
+    from rbcity.data.checks import confirm, held_out, list_findings, run_checks
+    from rbcity.data.panel import load_engine_panel, load_panel
+
+    run = run_checks(store)
+    assert run.changes == {"new": 1, "kept": 0, "dropped": 0, "superseded": 0}
+    f = list_findings(store)
+    assert list(zip(f["rule"], f["unit_id"], f["year"], f["indicator_id"], f["status"], strict=True)) == [
+        ("yoy_break", "150700", 2012, "gdp_per_capita", "open")]
+    assert f["detail"][0]["ratio"] == pytest.approx(0.2, rel=1e-3)
+    held = held_out(store)
+    assert list(held["name"]) == ["呼伦贝尔市"] and "yoy_break" in held["reason"][0]
+    panel, dropped = load_engine_panel(store)
+    assert len(panel) == len(load_panel(store)) - 1 == 6 * 9 - 1
+    assert not ((panel.unit_id == "150700") & (panel.year == 2012)).any()
+    assert list(dropped["year"]) == [2012]
+    # a filter that excludes the value also excludes it from "held"
+    _, none = load_engine_panel(store, years=[2011])
+    assert none.empty
+
+    # a second run keeps the finding (no duplicate)
+    assert run_checks(store).changes == {"new": 0, "kept": 1, "dropped": 0, "superseded": 0}
+
+    confirm(store, int(f["id"][0]), "analyst", "checked against the 2013 yearbook")
+    assert held_out(store).empty
+    assert len(load_engine_panel(store)[0]) == 6 * 9
+    with store.connect() as conn:
+        a = conn.execute(select(s.audit_log.c.username, s.audit_log.c.action, s.audit_log.c.detail)
+                         .where(s.audit_log.c.action == "checks.confirm")).one()
+    assert a.username == "analyst" and a.detail["finding"] == int(f["id"][0]) and a.detail["value"] > 0
+    # a confirmed finding is not reopened by the next run
+    run_checks(store)
+    assert list(list_findings(store)["status"]) == ["confirmed"]
+
+
+def test_confirm_needs_a_note_and_an_existing_finding(store):
+    from rbcity.data.checks import confirm, run_checks
+    from rbcity.data.checks.findings import FindingNotFound
+    from rbcity.errors import UserError
+
+    run_checks(store)
+    with pytest.raises(UserError, match="note"):
+        confirm(store, 1, "a", "  ")
+    with pytest.raises(FindingNotFound):
+        confirm(store, 999, "a", "x")
+
+
+def test_a_corrected_value_is_a_new_revision_and_is_checked_afresh(store):
+    from rbcity.data.audit import history
+    from rbcity.data.checks import held_out, list_findings, run_checks
+    from rbcity.data.checks.correct import correct
+
+    run_checks(store)
+    fid = int(list_findings(store)["id"][0])
+    finding, rep, run = correct(store, fid, 60000.0, "analyst", "2013 yearbook p. 42")
+    assert rep.n_revised == 1 and run.changes["new"] == 0
+    h = history(store, "150700", "gdp_per_capita")
+    h12 = h[h.year == 2012]
+    assert list(h12["revision"]) == [1, 2] and list(h12["current"]) == [False, True]
+    assert h12["value"].iloc[1] == 60000.0
+    f = list_findings(store)
+    assert list(f["status"]) == ["corrected"] and "2013 yearbook" in f["note"][0]
+    assert held_out(store).empty
+
+
+def test_a_value_replaced_by_an_import_supersedes_its_open_finding(store):
+    from rbcity.data.checks import list_findings, run_checks
+
+    run_checks(store)
+    _import(store, {("150700", 2012): 400000.0})   # a new value, tenfold too high this time
+    run = run_checks(store)
+    assert run.changes["superseded"] == 1 and run.changes["new"] == 1
+    f = list_findings(store)
+    assert list(zip(f["revision"], f["status"], strict=True)) == [(1, "corrected"), (2, "open")]
+
+
+def test_assess_lists_held_out_values_as_not_computed(store):
+    from rbcity.data.checks import run_checks
+    from rbcity.plan.assess import assess
+
+    run_checks(store)
+    res = assess(store, 2012, engines=["warning"])
+    held = [(u, why) for e, u, why in res.not_computed if "held out" in why]
+    # 呼伦贝尔 (k = 5): 15000 · 1.15^7 = 39900.3 in 2011, a fifth of it in 2012 = 7980.06
+    assert held == [("150700", "warning: held out: 呼伦贝尔市 2012 gdp_per_capita = 7980.06 flagged by "
+                                "yoy_break (finding #1; rbcity checks confirm/correct)")]
