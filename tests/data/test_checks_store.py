@@ -131,3 +131,30 @@ def test_assess_lists_held_out_values_as_not_computed(store):
     # 呼伦贝尔 (k = 5): 15000 · 1.15^7 = 39900.3 in 2011, a fifth of it in 2012 = 7980.06
     assert held == [("150700", "warning: held out: 呼伦贝尔市 2012 gdp_per_capita = 7980.06 flagged by "
                                 "yoy_break (finding #1; rbcity checks confirm/correct)")]
+
+
+# ---------------------------------------------------------------- the command line
+def _cli(*args):
+    from typer.testing import CliRunner
+
+    from rbcity.outputs.cli import app
+
+    return CliRunner().invoke(app, list(args))
+
+
+def test_cli_checks_run_list_confirm(store):
+    url = store.url.render_as_string(hide_password=False)
+    r = _cli("checks", "run", "--db", url)
+    assert r.exit_code == 0, r.output
+    # 6 cities × 8 changes judged, 1 flagged: 2.08 % > max_share 2 % → marked as firing too often
+    line = next(ln for ln in r.output.splitlines() if "yoy_break" in ln)
+    assert "1 / 48" in line and "(2.08%)" in line and "⚠" in line
+    r = _cli("checks", "--city", "呼伦贝尔", "--year", "2012", "--db", url, "--lang", "en", "-f", "json")
+    rows = __import__("json").loads(r.output[r.output.index("["):])
+    assert [(x["rule"], x["unit_id"], x["status"]) for x in rows] == [("yoy_break", "150700", "open")]
+    r = _cli("checks", "--city", "张家口", "--db", url)
+    assert "0 条" in r.output
+    r = _cli("checks", "confirm", str(rows[0]["id"]), "--note", "yearbook checked", "--user", "ana", "--db", url)
+    assert r.exit_code == 0 and "confirmed #" in r.output
+    r = _cli("checks", "--status", "confirmed", "--db", url, "--lang", "en")
+    assert "ana" in r.output and "yoy_break: fires on more than max_share" in r.output

@@ -34,8 +34,8 @@ def sync(conn, found: pd.DataFrame, current: pd.DataFrame, now: datetime | None 
     (unit_id, year, indicator_id, revision). Returns counts new / kept / dropped / superseded."""
     f = s.check_finding
     now = now or datetime.now(UTC)
-    stored = pd.DataFrame(conn.execute(select(f.c.id, f.c.rule, f.c.unit_id, f.c.year, f.c.indicator_id,
-                                              f.c.revision, f.c.status)).all(),
+    stored = pd.DataFrame([tuple(r) for r in conn.execute(select(
+                              f.c.id, f.c.rule, f.c.unit_id, f.c.year, f.c.indicator_id, f.c.revision, f.c.status))],
                           columns=["id", *KEY, "status"])
     cur = current.rename(columns={"revision": "current_revision"})
     st = stored.merge(cur, on=["unit_id", "year", "indicator_id"], how="left")
