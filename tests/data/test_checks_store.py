@@ -3,45 +3,21 @@
 
 from __future__ import annotations
 
-import hashlib
+import sys
+from pathlib import Path
 
-import pandas as pd
 import pytest
 from sqlalchemy import select
 
-CITIES = ["130700", "130800", "130200", "130500", "130400", "150700"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def _import(engine, values: dict[tuple[str, int], float], indicator="gdp_per_capita", unit="元/人"):
-    from rbcity.data.importer import import_frame
-    from rbcity.data.reader import RawTable
-
-    col = f"v[{unit}]"
-    df = pd.DataFrame({"unit_id": [u for u, _ in values], "year": [str(y) for _, y in values],
-                       col: [repr(v) for v in values.values()]})
-    digest = hashlib.sha256(repr(sorted(values.items())).encode()).hexdigest()
-    rep = import_frame(engine, RawTable(df, pd.Series(range(2, len(df) + 2)), "test.csv", ""), source="test",
-                       columns={col: (indicator, unit)}, digest=digest, user="t")
-    assert rep.status == "committed", rep.message
-    return rep
+from checks_seed import import_values as _import  # noqa: E402
+from checks_seed import seeded_checks_store  # noqa: E402
 
 
 @pytest.fixture
 def store(tmp_path):
-    from rbcity.data.registry_store import load_registry_into
-    from rbcity.data.store import open_store
-
-    engine = open_store(f"sqlite:///{tmp_path / 'checks.sqlite'}")
-    load_registry_into(engine)
-    values = {}
-    for k, u in enumerate(CITIES):
-        v = 10000.0 * (1 + k / 10)
-        for y in range(2004, 2013):
-            values[(u, y)] = round(v, 2)
-            v *= 1.10 + k / 100
-    values[("150700", 2012)] = round(values[("150700", 2011)] / 5, 2)   # 呼伦贝尔 2012: a fifth
-    _import(engine, values)
-    return engine
+    return seeded_checks_store(tmp_path / "checks.sqlite")
 
 
 def test_a_flagged_value_is_held_out_of_the_engine_panel_until_confirmed(store):

@@ -193,3 +193,23 @@ def confirm(engine: Engine, finding_id: int, user: str, note: str) -> dict:
     """A user checked the value against its source and it stands: the finding is ``confirmed``
     and no longer holds the value out (audited)."""
     return decide(engine, finding_id, "confirmed", user, note)
+
+
+def flagged_values(engine: Engine, unit_id: str | None = None, limit: int | None = None) -> tuple[int, list[dict]]:
+    """For pages: (number of, and up to ``limit``) open or confirmed findings — one dict each
+    with ``id, rule, unit_id, name, year, indicator_id, value, severity, status, held_out``
+    (held_out: the value is kept out of the engines now) and ``detail`` as ``k=v`` text."""
+    if not _has_table(engine):
+        return 0, []
+    df = list_findings(engine, unit_id=unit_id)
+    df = df[df["status"].isin(["open", "confirmed"])]
+    held = held_out(engine)
+    hk = set(zip(held["unit_id"], held["year"], held["indicator_id"], strict=True))
+    rows = []
+    for r in df.head(limit).to_dict("records") if limit else df.to_dict("records"):
+        r["held_out"] = (r["unit_id"], r["year"], r["indicator_id"]) in hk
+        r["detail"] = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                                for k, v in (r["detail"] or {}).items())
+        rows.append({k: r[k] for k in ("id", "rule", "unit_id", "name", "year", "indicator_id", "value",
+                                        "severity", "status", "held_out", "detail")})
+    return len(df), rows
