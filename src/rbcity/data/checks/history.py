@@ -15,8 +15,16 @@ from rbcity.data.checks.frames import MAD_TO_SD, RuleResult, findings_frame
 KEYS = ["unit_id", "indicator_id"]
 
 
+def series_id(obs: pd.DataFrame) -> pd.Series:
+    """One integer per (unit, indicator) series: ``obs['sid']`` when the caller set it (string
+    keys are factorised once, not by every groupby), else computed."""
+    if "sid" in obs:
+        return obs["sid"]
+    return obs.groupby(KEYS, sort=False).ngroup()
+
+
 def _prev(obs: pd.DataFrame, col: str, k: int = 1) -> pd.Series:
-    return obs.groupby(KEYS, sort=False)[col].shift(k)
+    return obs[col].groupby(series_id(obs)).shift(k)
 
 
 def yoy_break(obs: pd.DataFrame, p: dict) -> RuleResult:
@@ -30,13 +38,14 @@ def yoy_break(obs: pd.DataFrame, p: dict) -> RuleResult:
     with np.errstate(divide="ignore", over="ignore"):
         d = np.log(v) - np.log(prev_v.where(prev_v > 0))
     d = d.where(gap <= p["max_gap"])
-    n = obs.groupby(KEYS, sort=False)["value"].transform("count")
+    sid = series_id(obs)
+    n = obs["value"].groupby(sid).transform("count")
     d = d.where(n >= p["min_years"])
-    keys = [obs["unit_id"], obs["indicator_id"]]
+    keys = sid
     med = d.groupby(keys).transform("median")
     dev = d - med
     mad_city = dev.abs().groupby(keys).transform("median")
-    mad_ind = dev.abs().groupby(obs["indicator_id"]).transform("median")
+    mad_ind = dev.abs().groupby(obs["indicator_id"].to_numpy()).transform("median")
     scale = MAD_TO_SD * np.maximum(mad_city.fillna(0), mad_ind.fillna(0))
     z = dev.abs() / scale.where(scale > 0)
     brk = (z >= p["z"]) & (dev.abs() >= np.log(p["min_ratio"]))
@@ -57,7 +66,7 @@ def scale_error(obs: pd.DataFrame, p: dict) -> RuleResult:
     """Flag a value whose ratio to the median of its neighbours (up to two available years
     either side, which agree within ``max_neighbour_spread``) is within ``tol`` of a power of
     ten 10^k, k ≠ 0 — a unit slip (万/亿, 元/万元, % vs ratio) rather than a real change."""
-    g = obs.groupby(KEYS, sort=False)["value"]
+    g = obs["value"].groupby(series_id(obs))
     near = pd.concat([g.shift(k) for k in (2, 1, -1, -2)], axis=1)
     n_near = near.notna().sum(axis=1)
     pos = near.where(near > 0)

@@ -52,6 +52,7 @@ def evaluate(obs: pd.DataFrame, spec: dict | None = None) -> tuple[pd.DataFrame,
     Returns the findings (with rule, severity, revision) and one :class:`RuleStat` per rule."""
     spec = spec or load_checks_spec()
     obs = obs.sort_values(["unit_id", "indicator_id", "year"]).reset_index(drop=True)
+    obs["sid"] = obs.groupby(["unit_id", "indicator_id"], sort=False).ngroup()
     rev = obs.set_index(["unit_id", "year", "indicator_id"])["revision"]
     parts, stats = [], []
     for rule in RULES:
