@@ -13,19 +13,29 @@ Without ``--db`` a temporary store is built first with the bundled data (not tim
 from __future__ import annotations
 
 import argparse
-import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_assess import _best  # noqa: E402  (min and median of repeated runs)
 
-def _best(fn, repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times), statistics.median(times)
+
+def _bundled_store(url: str | None):
+    """An engine on ``url``, or on a new temporary store loaded with the bundled data."""
+    from rbcity.data.bundled import ensure_bundled
+    from rbcity.data.registry_store import load_registry_into
+    from rbcity.data.store import open_store
+
+    if url is not None:
+        return open_store(url)
+    t = time.perf_counter()
+    engine = open_store(f"sqlite:///{Path(tempfile.mkdtemp(prefix='rbcity-bench-')) / 'checks.sqlite'}")
+    load_registry_into(engine)
+    ensure_bundled(engine)
+    print(f"setup: bundled store built in {time.perf_counter() - t:.1f}s (not timed)")
+    return engine
 
 
 def main() -> None:
@@ -34,22 +44,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     a = ap.parse_args()
 
-    from rbcity.data.bundled import ensure_bundled
     from rbcity.data.checks.run import evaluate, load_checked_values, run_checks
     from rbcity.data.panel import load_panel
-    from rbcity.data.registry_store import load_registry_into
-    from rbcity.data.store import open_store
 
-    url = a.db
-    if url is None:
-        tmp = Path(tempfile.mkdtemp(prefix="rbcity-bench-"))
-        url = f"sqlite:///{tmp / 'bench.sqlite'}"
-        t = time.perf_counter()
-        engine = open_store(url)
-        load_registry_into(engine)
-        ensure_bundled(engine)
-        print(f"setup: bundled store built in {time.perf_counter() - t:.1f}s (not part of the ratio)")
-    engine = open_store(url)
+    engine = _bundled_store(a.db)
+    url = engine.url.render_as_string(hide_password=True)
     with engine.connect() as conn:
         obs = load_checked_values(conn)
     print(f"store {url}; {len(obs)} values; repeat {a.repeat}")
