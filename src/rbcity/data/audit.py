@@ -60,3 +60,14 @@ def history(engine: Engine, unit_id: str, indicator_id: str) -> pd.DataFrame:
     df = pd.concat([d for d in (old, cur) if len(d)] or [old], ignore_index=True)
     df = df.merge(bat, on="batch_id", how="left").sort_values(["year", "revision"]).reset_index(drop=True)
     return df[["year", "revision", "value", "unit", "source", "batch_id", "file", "imported_at", "current"]]
+
+
+def record_action(conn, username: str, action: str, detail: dict | None = None) -> None:
+    """Append one ``audit_log`` row inside the caller's transaction ``conn`` (so a decision and
+    its audit row commit together or not at all)."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    conn.execute(insert(s.audit_log).values(at=datetime.now(UTC), username=username or "",
+                                            action=action, detail=detail or None))

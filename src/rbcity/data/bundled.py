@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from rbcity.data.checks.run import after_import
 from rbcity.data.importer import ImportReport, _done_batch, ensure_ready, import_file, import_frame
 from rbcity.data.reader import RawTable, read_table
 
@@ -252,4 +253,5 @@ def ensure_bundled(engine: Engine) -> list[ImportReport]:
                     level="prefecture", user="rbcity", label=label("city2015_quanturban", "yearbook_light.csv"), once=True),
     ]
     reports.append(derive_gdp_per_capita(engine))
+    after_import(engine, reports)  # plausibility checks (rbcity.data.checks) on what was committed
     return reports

@@ -1,7 +1,8 @@
 """Reading the stored statistics back as a panel: long (canonical) or wide (for methods).
 
 ``load_panel`` returns the current value of each (unit, year, indicator) with its unit,
-source and revision; ``to_wide`` pivots it to one column per indicator; ``data_revision`` is
+source and revision; ``load_engine_panel`` is the same without the values the plausibility
+checks hold out (``rbcity.data.checks``), and says which those are; ``to_wide`` pivots it to one column per indicator; ``data_revision`` is
 the newest committed import batch, recorded with every engine run so a result can be
 regenerated from the same data.
 """
@@ -53,6 +54,25 @@ def load_panel(engine: Engine, indicators: Iterable[str] | str | None = None,
     df["value"] = df["value"].astype(float)
     df["revision"] = df["revision"].astype("int64")
     return df[LONG_COLUMNS]
+
+
+def load_engine_panel(engine: Engine, indicators: Iterable[str] | str | None = None,
+                      years: Iterable[int] | int | None = None, units: Iterable[str] | str | None = None,
+                      registry_only: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What engines may read: ``(panel, held)`` — :func:`load_panel` without the values an open
+    plausibility finding holds out, and those held-out values (``unit_id, name, year,
+    indicator_id, value, rules, finding_ids, reason``, restricted to the same filters)."""
+    from rbcity.data.checks.findings import held_out
+
+    panel = load_panel(engine, indicators, years, units, registry_only)
+    held = held_out(engine)
+    if held.empty or panel.empty:
+        return panel, held.iloc[0:0]
+    key = ["unit_id", "year", "indicator_id"]
+    m = panel[key].merge(held[key].assign(_held=True), on=key, how="left")["_held"].fillna(False)
+    drop = m.to_numpy(dtype=bool)
+    hk = held.merge(panel.loc[drop, key], on=key)
+    return panel.loc[~drop].reset_index(drop=True), hk
 
 
 def to_wide(long_df: pd.DataFrame) -> pd.DataFrame:

@@ -215,3 +215,23 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("detail", JSON),
 )
+
+check_finding = Table(
+    "check_finding", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule", String(32), nullable=False, comment="config/checks.yaml rule id"),
+    Column("unit_id", String(16), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("indicator_id", String(64), nullable=False),
+    Column("revision", Integer, nullable=False, comment="the observation revision the finding is about"),
+    Column("value", Float, nullable=False),
+    Column("detail", JSON, comment="the other values involved"),
+    Column("severity", String(16), nullable=False, comment="error holds the value out of the engines"),
+    Column("status", String(16), nullable=False, default="open", comment="open | confirmed | corrected"),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("decided_by", String(64), nullable=False, default=""),
+    Column("decided_at", DateTime(timezone=True)),
+    UniqueConstraint("rule", "unit_id", "year", "indicator_id", "revision", name="uq_check_finding"),
+)
+Index("ix_check_finding_value", check_finding.c.unit_id, check_finding.c.year, check_finding.c.indicator_id)

@@ -37,6 +37,7 @@ class AssessResult:
     summaries: dict[str, dict] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     data_revision: int = 0
+    held_out: pd.DataFrame | None = None
 
 
 def load_panel(engine: Engine, indicators=None) -> pd.DataFrame:
@@ -45,6 +46,19 @@ def load_panel(engine: Engine, indicators=None) -> pd.DataFrame:
     from rbcity.data.panel import load_panel as _load
 
     return _load(engine, indicators=indicators)
+
+
+# values held out this many years before the engine's year are listed (older ones no engine reads)
+HELD_OUT_YEARS = 5
+
+
+def held_out_reasons(held: pd.DataFrame | None, name: str, indicators: set[str], year: int) -> list[tuple[str, str]]:
+    """``(unit_id, reason)`` for the held-out values engine ``name`` would have read: its
+    indicators, in the ``HELD_OUT_YEARS`` up to ``year``."""
+    if held is None or held.empty:
+        return []
+    h = held[held["indicator_id"].isin(indicators) & (held["year"] <= year) & (held["year"] > year - HELD_OUT_YEARS)]
+    return [(u, f"{name}: {why}") for u, why in zip(h["unit_id"], h["reason"], strict=True)]
 
 
 def load_targets(engine: Engine) -> pd.DataFrame:
@@ -151,21 +165,27 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
     t0 = time.perf_counter()
     specs = {n: load_spec(n, (overrides or {}).get(n)) for n in names}
     targets = load_targets(engine) if "targets" in names else pd.DataFrame(columns=TARGET_COLUMNS)
+    held = None
     if panel is None:
+        from rbcity.data.panel import load_engine_panel
+
         wanted = set().union(*(spec_indicators(n, sp) for n, sp in specs.items()))
         wanted |= set(targets["indicator_id"])
-        panel = load_panel(engine, indicators=sorted(wanted))
+        # values an open plausibility finding holds out never reach an engine
+        panel, held = load_engine_panel(engine, indicators=sorted(wanted))
     if panel.empty and latest_data_year(engine) is None:
         raise NoDataError("库中没有观测数据 the store holds no observations; load data first "
                           "(rbcity run loads the bundled data)")
     registry = load_registry()
     rev = runs.data_revision(engine)
-    out = AssessResult(year=year, data_revision=rev)
+    out = AssessResult(year=year, data_revision=rev, held_out=held)
     out.seconds["load"] = time.perf_counter() - t0
     for n in names:
         t1 = time.perf_counter()
         spec = specs[n]
         res = run_engine(n, panel, registry, targets, spec, year)
+        reads = set(targets["indicator_id"]) if n == "targets" else spec_indicators(n, spec)
+        res.not_computed = list(res.not_computed) + held_out_reasons(held, n, reads, year)
         # what could not be computed, and why, is part of the stored run
         summary = dict(res.summary, not_computed=[{"unit_id": u, "reason": why}
                                                   for u, why in res.not_computed])

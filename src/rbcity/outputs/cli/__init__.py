@@ -20,6 +20,7 @@ app = typer.Typer(
 
 from rbcity.outputs.cli import (  # noqa: E402,F401  (registers commands)
     assess_cmds,
+    checks_cmds,
     data_cmds,
     did_cmds,
     registry_cmds,

@@ -86,6 +86,8 @@ def import_cmd(
                       columns=_parse_map(map_), year=year, level=level)
     typer.echo(report_text(rep, lang))
     _exit_if_failed(rep)
+    from rbcity.outputs.cli.checks_cmds import after_import_line
+    after_import_line(_engine(db), rep, lang)  # plausibility checks (rbcity checks)
 
 
 def _exit_if_failed(rep) -> None:

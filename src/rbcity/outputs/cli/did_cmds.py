@@ -48,7 +48,7 @@ def did(
 ) -> None:
     """双重差分 Difference-in-differences on the 2013 list or the resource-exhausted batches."""
     from rbcity.data.cities import unit_names
-    from rbcity.data.panel import load_panel
+    from rbcity.data.panel import load_engine_panel
     from rbcity.outputs import did_report
     from rbcity.plan.policy import run_did
     from rbcity.registry.load import load_registry
@@ -59,7 +59,12 @@ def did(
 
     ensure_bundled(engine)
     ctrl = tuple(c.strip() for c in controls.split(",") if c.strip())
-    panel = load_panel(engine)
+    panel, held = load_engine_panel(engine)  # values flagged by the plausibility checks stay out
+    used = held[held["indicator_id"].isin([outcome, *ctrl])]
+    if len(used):
+        typer.echo(f"暂不使用 held out: {len(used)} 个 {outcome}/控制变量数值被合理性检查标记 (rbcity checks)"
+                    if lang == "zh" else f"held out: {len(used)} values of {outcome}/controls flagged by the "
+                    "plausibility checks (rbcity checks)")
     try:
         res = run_did(panel, load_registry(), outcome, treatment=treatment, by=by, controls=ctrl,
                       event_study=event_study, window=_window(window), county_choice=county_choice,

@@ -36,8 +36,11 @@ def run(db: Db = None, lang: Lang = "zh",
                f"{counts['code_history']} code-history lines")
     typer.echo(registry_summary(cities_frame(engine), lang))
     typer.echo("bundled data (each source one import batch):" if lang == "en" else "内置数据 bundled data（每个来源一个导入批次）:")
-    for rep in ensure_bundled(engine):
+    reports = ensure_bundled(engine)  # checks run after a committed batch (rbcity.data.checks)
+    for rep in reports:
         typer.echo("  " + one_line(rep))
+    from rbcity.outputs.cli.checks_cmds import run_line
+    run_line(engine, reports, lang)
     typer.echo("coverage: rbcity data coverage; rejects: rbcity rejects --all" if lang == "en"
                else "覆盖 coverage: rbcity data coverage; 拒绝 rejects: rbcity rejects --all")
     year = latest_data_year(engine)

@@ -424,7 +424,15 @@ def _coverage(engine: Engine, results: dict[str, EngineResult], cities: pd.DataF
                            "n_units": len(units), "n_registry": len(units & reg)})
     return {"n_obs": int(n_obs), "n_indicators": int(n_ind),
             "by_year": [{"year": int(y), "n": int(n), "units": int(u), "indicators": int(i)} for y, n, u, i in rows],
-            "per_engine": per_engine, "sources": sources}
+            "per_engine": per_engine, "sources": sources, "checks": _checks_counts(engine)}
+
+
+def _checks_counts(engine: Engine) -> list[dict]:
+    """Plausibility findings by rule for the data appendix (``rbcity.data.checks``)."""
+    from rbcity.data.checks.findings import rule_counts
+
+    return [{k: (None if pd.isna(v) else v) if not isinstance(v, str) else v for k, v in r.items()}
+            for r in rule_counts(engine).to_dict("records")]
 
 
 def _specs(results: dict[str, EngineResult]) -> list[dict]:

@@ -119,6 +119,8 @@ def run_import(engine, upload_dir: Path, token: str, filename: str, *, source: s
     report = report_dict(import_file(engine, str(path), source=source, user=user, dry_run=dry_run,
                                      label=Path(filename).name))
     if not dry_run:
+        from rbcity.data.checks.run import after_import
+        after_import(engine, report)  # plausibility checks on the committed batch
         audit.record(engine, user, "import", file=Path(filename).name, sha256=token.split(".")[0],
                      source=source, batch_id=report.get("batch_id"),
                      n_accepted=report.get("n_accepted"), n_rejected=len(report["rejects"]))

@@ -76,8 +76,10 @@ def city_page(request: Request, city: str, lang: Lang = "zh"):
     m = reader.resolve(city)
 
     def make():
+        from rbcity.outputs.web.pages.data import checks_context
+
         ctx = reader.cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
-        return render(request, "city.html", "cities", **ctx)
+        return render(request, "city.html", "cities", **ctx, **checks_context(reader.engine, m.unit_id))
     return anonymous_cached(request, make)
 
 

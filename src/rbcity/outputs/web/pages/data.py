@@ -27,7 +27,17 @@ def coverage_page(request: Request, lang: Lang = "zh"):
              "share": r["share_cities"], "years": r["years"], "n_values": r["n_values"], "sources": r["sources"]}
             for r in cov.to_dict("records")]
     return render(request, "coverage.html", "coverage", rows=rows,
-                  any_data=bool(cov["n_values"].sum()) if len(cov) else False)
+                  any_data=bool(cov["n_values"].sum()) if len(cov) else False, **checks_context(reader.engine))
+
+
+def checks_context(engine, unit_id: str | None = None, limit: int = 50) -> dict:
+    """What ``_checks.html`` shows: counts by rule (whole store) and the flagged values (of one
+    unit, or the first ``limit``). Read fresh: a confirmation does not move the data version."""
+    from rbcity.data.checks.findings import flagged_values, rule_counts
+
+    total, rows = flagged_values(engine, unit_id, limit)
+    counts = rule_counts(engine).to_dict("records") if unit_id is None else []
+    return {"checks_counts": counts, "checks_rows": rows, "checks_total": total}
 
 
 def _accept() -> str:
