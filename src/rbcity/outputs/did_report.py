@@ -12,6 +12,8 @@ LABELS = {
     "did2s": "did2s (Gardner)",
     "twfe_es": "TWFE event study",
     "did2s_es": "did2s event study",
+    "cs": "Callaway–Sant'Anna",
+    "cs_es": "CS event study",
 }
 
 
@@ -57,7 +59,15 @@ def markdown_table(result, digits: int = 4) -> str:
     if len(result.pretrend):
         lines += ["", "Pre-trend test (joint Wald, leads k ≤ -2):", ""]
         for r in result.pretrend.itertuples():
-            lines.append(f"- {r.group} / {LABELS.get(r.estimator, r.estimator)}: F({r.q}, {r.df2}) = {r.F:.3f}, p = {r.p:.3f}")
+            lab = LABELS.get(r.estimator, r.estimator)
+            if r.estimator == "cs_es":
+                lines.append(f"- {r.group} / {lab}: chi2({r.q}) = {r.chi2:.3f}, p = {r.p:.3f}")
+            else:
+                lines.append(f"- {r.group} / {lab}: F({r.q}, {r.df2:.0f}) = {r.F:.3f}, p = {r.p:.3f}")
+    if getattr(result, "sensitivity", None):
+        lines += ["", sensitivity_text(result)]
+    if getattr(result, "diagnostics", None):
+        lines += ["", diagnostics_text(result, lang="zh"), "", diagnostics_text(result, lang="en")]
     if result.placebo:
         p = result.placebo
         lines += ["", f"Placebo ({p['mode']}, {p['n']} draws, {p['estimator']}): mean {p['mean']:.4g}, "
@@ -120,10 +130,48 @@ def sample_text(result) -> str:
         ),
     ]
     if len(result.log_counts):
-        lines.append("Dropped or flagged:")
-        for r in result.log_counts.itertuples():
+        lines.append("Dropped or flagged (names in sample_log.csv):")
+        for r in collapsed_log(result).itertuples():
             lines.append(f"  [{r.stage}] {r.reason}: {r.n_units} unit(s), {r.n_obs} obs")
     return "\n".join(lines)
+
+
+def collapsed_log(result) -> pd.DataFrame:
+    """Log counts by (stage, reason) with the per-city detail (member names) taken out of the
+    reason, so 38 contaminated controls are one line, not 38 (findings first; names in the CSV)."""
+    f = result.sample_log.copy()
+    if f.empty:
+        return result.log_counts
+    f["reason"] = f["reason"].str.replace(r" \(treated member\(s\): [^)]*\)", "", regex=True)
+    f["reason"] = f["reason"].str.replace(r"via county-level member\(s\): .*", "via county-level member(s)",
+                                          regex=True)
+    return (f.groupby(["stage", "reason"], sort=False)
+            .agg(n_units=("unit_id", "size"), n_obs=("n_obs", "sum")).reset_index())
+
+
+def sensitivity_text(result) -> str:
+    """The relative-magnitudes sensitivity table (M̄, bias bound, interval) and the breakdown value."""
+    s = result.sensitivity
+    b = "∞" if s["breakdown"] == float("inf") else f"{s['breakdown']:.2f}"
+    lines = [f"Sensitivity — {s['method']} on {LABELS.get(s['estimator'], s['estimator'])}: "
+             f"θ = mean of k = {s['post_terms'][0]}..{s['post_terms'][-1]} = {s['theta']:.4g} "
+             f"(se {s['se']:.3g}); largest pre-period move D_pre = {s['d_pre']:.4g}; "
+             f"breakdown M̄* = {b}", "",
+             "| M̄ | bias bound | 95% interval | includes 0 |", "|---:|---:|---|---|"]
+    for r in s["rows"].itertuples():
+        lines.append(f"| {r.mbar:g} | {r.bias_bound:.4g} | [{r.ci_low:.4g}, {r.ci_high:.4g}] | "
+                     f"{'yes' if r.includes_zero else 'no'} |")
+    return "\n".join(lines)
+
+
+VERDICT_MARK = {"ok": "✓", "caution": "!", "fail": "✗", "info": "·"}
+
+
+def diagnostics_text(result, lang: str = "zh") -> str:
+    """The diagnostics in words, one bullet each (Chinese or English)."""
+    head = "诊断" if lang == "zh" else "Diagnostics"
+    return "\n".join([f"{head}:"] + [f"- [{VERDICT_MARK[d['verdict']]}] {d[lang]}"
+                                     for d in result.diagnostics])
 
 
 def plot_event_study(result, path: str | Path | None = None, group: str = "all"):
