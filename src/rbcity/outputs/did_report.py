@@ -230,3 +230,130 @@ def plot_placebo(result, path: str | Path | None = None):
     if path is not None:
         fig.savefig(path)
     return fig
+
+
+def plot_synth(sc, spec: dict, path: str | Path | None = None, lang: str = "zh"):
+    """Synthetic control: treated vs synthetic path (top) and the gap with every placebo gap
+    (bottom, grey; placebos with pre-RMSPE above 5× the treated city's are left out of the plot
+    only, as in Abadie et al. 2010, Fig. 4 — the p-value uses all of them)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from rbcity.outputs.fonts import use_cjk_font
+
+    use_cjk_font()
+    zh = lang == "zh"
+    fig, (a1, a2) = plt.subplots(2, 1, figsize=(6.5, 6), sharex=True)
+    p = sc.path
+    a1.plot(p["year"], p["treated"], "k-", marker="o", label=spec["city"])
+    a1.plot(p["year"], p["synthetic"], "C0--", label="合成控制 synthetic" if zh else "synthetic")
+    a1.axvline(sc.treat_year - 0.5, color="grey", ls=":")
+    a1.set_ylabel(spec["outcome"])
+    a1.legend()
+    ok = sc.placebo["pre_rmspe"] <= 5 * sc.pre_rmspe
+    for u in sc.placebo.loc[ok, "unit_id"]:
+        a2.plot(sc.placebo_gaps.index, sc.placebo_gaps[u], color="0.8", lw=0.7)
+    a2.plot(p["year"], p["gap"], "k-", lw=2, label=spec["city"])
+    a2.axhline(0, color="grey", lw=0.8)
+    a2.axvline(sc.treat_year - 0.5, color="grey", ls=":")
+    a2.set_ylabel("差距 gap" if zh else "gap")
+    a2.set_title((f"安慰剂 {int(ok.sum())}/{len(ok)} 个对照城市；RMSPE 比 p = {sc.p_value:.3f}" if zh else
+                  f"placebos {int(ok.sum())}/{len(ok)} donors; RMSPE-ratio p = {sc.p_value:.3f}"),
+                 fontsize=10)
+    a1.set_title(f"{spec['city']} — {spec['outcome']}, {spec['treatment']} {sc.treat_year}")
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(path)
+    return fig
+
+
+def synth_text(sc, spec: dict) -> str:
+    """Synthetic-control summary: weights, fit, effect and placebo rank."""
+    w = "、".join(f"{r.name} {r.weight:.3f}" for r in sc.weights.head(8).itertuples())
+    rank = int((sc.placebo["ratio"] >= sc.ratio).sum()) + 1
+    return "\n".join([
+        f"Synthetic control — {spec['city']} ({spec['unit_id']}), {spec['outcome']}, first treated "
+        f"{sc.treat_year}; donors: {sc.n_donors} never-treated cities ({sc.dropped_donors} dropped for gaps)",
+        f"Weights: {w}",
+        f"Pre-period RMSPE {sc.pre_rmspe:.4g}; post-period RMSPE {sc.post_rmspe:.4g}; ratio {sc.ratio:.3g}; "
+        f"mean post gap {sc.att:.4g}",
+        f"Placebo in space: ratio rank {rank} of {len(sc.placebo) + 1}, p = {sc.p_value:.3f} "
+        "(share of cities, the treated one included, with a post/pre RMSPE ratio at least as large)",
+    ])
+
+
+def _md_to_html(md: str) -> str:
+    """Tables and bullets of our own Markdown (pipes, '- ' items, paragraphs) to HTML."""
+    import html
+
+    out, rows = [], []
+
+    def flush():
+        if rows:
+            head, *body = [r for r in rows if not set(r.replace("|", "").strip()) <= set("-:")]
+            cells = lambda r, t: "".join(f"<{t}>{html.escape(c.strip())}</{t}>"  # noqa: E731
+                                         for c in r.strip().strip("|").split("|"))
+            out.append("<table><tr>" + cells(head, "th") + "</tr>"
+                       + "".join("<tr>" + cells(r, "td") + "</tr>" for r in body) + "</table>")
+            rows.clear()
+
+    for line in md.splitlines():
+        if line.startswith("|"):
+            rows.append(line)
+            continue
+        flush()
+        if line.startswith("- "):
+            out.append(f"<li>{html.escape(line[2:])}</li>")
+        elif line.strip():
+            out.append(f"<p>{html.escape(line.replace(chr(92), ''))}</p>")
+    flush()
+    return "\n".join(out)
+
+
+def write_report(result, out: Path, lang: str = "zh", pdf: bool = True) -> list[Path]:
+    """``report.html`` (and ``report.pdf`` via WeasyPrint) with the diagnostics first, then the
+    event-study plot, the estimates, the sensitivity table and the sample account."""
+    import base64
+    import html
+
+    from rbcity.outputs.fonts import css_font_stack, use_cjk_font
+
+    use_cjk_font()
+    out.mkdir(parents=True, exist_ok=True)
+    spec = result.spec
+    png = out / "event_study.png"
+    img = ""
+    if result.estimates["rel_time"].notna().any():
+        plot_event_study(result, png)
+        img = f'<img src="data:image/png;base64,{base64.b64encode(png.read_bytes()).decode()}">'
+    zh = lang == "zh"
+    other = "en" if zh else "zh"
+    title = (f"政策评估：{spec['outcome']}（{spec['treatment']}）" if zh else
+             f"Policy evaluation: {spec['outcome']} ({spec['treatment']})")
+    diag = "".join(f"<li>[{VERDICT_MARK[d['verdict']]}] {html.escape(d[lang])}<br>"
+                   f"<span class=o>{html.escape(d[other])}</span></li>" for d in result.diagnostics)
+    body = markdown_table(result).split("\n诊断:")[0]
+    sections = [
+        f"<h1>{html.escape(title)}</h1>",
+        f"<h2>{'诊断 Diagnostics' if zh else 'Diagnostics 诊断'}</h2><ul>{diag}</ul>",
+        f"<h2>{'事件研究 Event study' if zh else 'Event study 事件研究'}</h2>{img}",
+        f"<h2>{'估计结果 Estimates' if zh else 'Estimates 估计结果'}</h2>{_md_to_html(body)}",
+        f"<h2>{'样本 Sample' if zh else 'Sample 样本'}</h2>{_md_to_html(sample_text(result))}",
+        f"<p class=o>SE: {html.escape('; '.join(f'{k}: {v}' for k, v in spec['se_convention'].items()))}</p>",
+    ]
+    css = (f"body{{font-family:{css_font_stack()};font-size:10pt;margin:1.5em}}"
+           "table{border-collapse:collapse;margin:.5em 0;font-size:8.5pt}"
+           "td,th{border:1px solid #bbb;padding:2px 5px}img{max-width:100%}.o{color:#555;font-size:8.5pt}"
+           "@page{size:A4;margin:1.5cm}")
+    page = (f"<!doctype html><html lang={'zh-CN' if zh else 'en'}><meta charset=utf-8>"
+            f"<title>{html.escape(title)}</title><style>{css}</style><body>{''.join(sections)}</body></html>")
+    paths = [out / "report.html"]
+    paths[0].write_text(page, encoding="utf-8")
+    if pdf:
+        from weasyprint import HTML
+
+        HTML(string=page).write_pdf(out / "report.pdf")
+        paths.append(out / "report.pdf")
+    return paths

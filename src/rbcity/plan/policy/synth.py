@@ -116,3 +116,47 @@ def synth_control(df: pd.DataFrame, unit_id: str, treat_year: int, placebo: bool
         placebo=plc, placebo_gaps=pd.DataFrame(gaps, index=years), p_value=p,
         n_donors=len(donors), dropped_donors=int((~complete).sum()),
     )
+
+
+def run_synth(panel: pd.DataFrame, registry: pd.DataFrame, outcome: str, city: str,
+              treatment: str = "exhausted", placebo: bool = True, **did_options) -> tuple[SynthResult, dict]:
+    """Synthetic control of one treated ``city`` (name or unit id) on the DID analysis frame
+    (same sample rules: contaminated controls dropped by default, county members dropped).
+
+    Returns the result and a small spec (city name, cohort, outcome, donors, sample notes).
+    """
+    from .did import run_did
+
+    res = run_did(panel, registry, outcome, treatment=treatment, **did_options)
+    smp = res.sample
+    hit = smp[(smp["unit_id"] == city) | (smp["name"] == city)]
+    if hit.empty:
+        raise ValueError(f"{city!r} is not a treated city in the {treatment} sample")
+    row = hit.iloc[0]
+    if not row["treated"]:
+        raise ValueError(f"{city!r} is not treated under {treatment!r}")
+    frame = _frame_of(res, panel, outcome)
+    sc = synth_control(frame, row["unit_id"], int(row["cohort"]), placebo=placebo)
+    names = dict(zip(smp["unit_id"], smp["name"], strict=False))
+    sc.weights.insert(1, "name", sc.weights["unit_id"].map(names))
+    sc.placebo.insert(1, "name", sc.placebo["unit_id"].map(names))
+    spec = {"city": row["name"], "unit_id": row["unit_id"], "cohort": int(row["cohort"]),
+            "outcome": outcome, "treatment": treatment, "n_donors": sc.n_donors,
+            "dropped_donors": sc.dropped_donors, "sample_years": res.spec["years"],
+            "drop_contaminated_controls": res.spec["drop_contaminated_controls"]}
+    return sc, spec
+
+
+def _frame_of(res, panel: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """The analysis frame ``run_did`` used (units and years of its sample)."""
+    from .sample import check_panel, indicator_series
+
+    y, _ = indicator_series(check_panel(panel), outcome)
+    if res.spec.get("log_outcome"):
+        y = np.log(y)
+    f = y.rename("y").reset_index()
+    smp = res.sample.set_index("unit_id")
+    f = f[f["unit_id"].isin(smp.index) & f["y"].notna()]
+    f = f[(f["year"] >= res.spec["years"][0]) & (f["year"] <= res.spec["years"][1])]
+    f["cohort"] = f["unit_id"].map(smp["cohort"]).astype(int)
+    return f
