@@ -140,3 +140,13 @@ def test_relative_magnitudes_hand_case():
     assert r["breakdown"] == pytest.approx((2.5 - 1.959964 * se) / 0.75, rel=1e-5)
     first = relative_magnitudes(coefs, mbars=(1,), target="first")
     assert first["c"] == 1.0 and first["theta"] == 2.0
+
+
+def test_not_yet_controls_exclude_the_cohort_itself_in_pre_periods():
+    sim = simulate_panel(n_units=60, cohorts={2008: 0.3, 2011: 0.3}, seed=5)
+    nyt, _, _ = att_gt(sim.wide, "notyet")
+    n_never = int((sim.wide.groupby("unit_id")["cohort"].first() == 0).sum())
+    pre = nyt[(nyt["g"] == 2011) & (nyt["t"] == 2006)].iloc[0]
+    assert pre["n_control"] == n_never  # not the 2011 cohort itself
+    pre08 = nyt[(nyt["g"] == 2008) & (nyt["t"] == 2005)].iloc[0]
+    assert pre08["n_control"] == n_never + 18  # the 2011 cohort, not 2008

@@ -307,7 +307,8 @@ def _md_to_html(md: str) -> str:
         if line.startswith("- "):
             out.append(f"<li>{html.escape(line[2:])}</li>")
         elif line.strip():
-            out.append(f"<p>{html.escape(line.replace(chr(92), ''))}</p>")
+            text = line.replace(chr(92), "").replace("**", "").replace("`", "")
+            out.append(f"<p>{html.escape(text)}</p>")
     flush()
     return "\n".join(out)
 

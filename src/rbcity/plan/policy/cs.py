@@ -15,7 +15,8 @@ Definitions (panel data, analysis frame ``unit_id, year, y, cohort``; cohort 0 =
   read against ``k = -1`` like the TWFE/did2s event studies; post-period ATT(g, t) are identical to
   the R ``did`` package's default "varying" base).
 * Control group ``C(g, t)``: ``never`` — never-treated units; ``notyet`` — never-treated units and
-  units first treated after ``max(t, g - 1)``.
+  units first treated after ``max(t, g - 1)``, cohort ``g`` itself excluded (it matters for the
+  pre-periods ``t < g``, where ``g`` is "not yet treated" too).
 * Unbalanced panels: each ATT(g, t) uses the units observed in both ``g - 1`` and ``t``.
 * Inference: unit-level influence functions ``psi_i`` (clustered by unit), ``se = sqrt(sum psi^2) / N``
   (N = units in the frame); for one ATT(g, t) this is exactly the HC0 standard error of the 2×2
@@ -95,7 +96,7 @@ def att_gt(df: pd.DataFrame, control_group: str = "notyet") -> tuple[pd.DataFram
             if control_group == "never":
                 ct = ok & (cohort == 0)
             else:
-                ct = ok & ((cohort == 0) | (cohort > max(t, g - 1)))
+                ct = ok & ((cohort == 0) | (cohort > max(t, g - 1))) & (cohort != g)
             nt, nc = int(tr.sum()), int(ct.sum())
             if nt == 0 or nc == 0:
                 continue

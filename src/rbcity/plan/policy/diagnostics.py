@@ -45,11 +45,11 @@ def diagnose(spec: dict, estimates, pretrend, sensitivity: dict | None, cfg: dic
             pre_bad = r["p"] < alpha
             out.append({
                 "key": "pretrend", "verdict": "fail" if pre_bad else "ok",
-                "zh": f"平行趋势检验（{est}，{int(r['q'])} 个前期系数联合检验）：p = {r['p']:.3f}，"
-                      + ("拒绝平行趋势，估计值不能解释为政策效应。" if pre_bad else
+                "zh": f"平行趋势检验（{est}，{int(r['q'])} 个前期系数联合检验）：p = {r['p']:.4f}，"
+                      + (f"在 {alpha:g} 水平拒绝平行趋势，估计值不能解释为政策效应。" if pre_bad else
                          f"在 {alpha:g} 水平不拒绝；这不证明平行趋势成立（检验功效有限），见敏感性分析。"),
-                "en": f"Pre-trend test ({est}, joint test of {int(r['q'])} leads): p = {r['p']:.3f}; "
-                      + ("parallel trends rejected — the estimate cannot be read as a policy effect."
+                "en": f"Pre-trend test ({est}, joint test of {int(r['q'])} leads): p = {r['p']:.4f}; "
+                      + (f"parallel trends rejected at {alpha:g} — the estimate cannot be read as a policy effect."
                          if pre_bad else f"not rejected at {alpha:g}; this does not prove parallel trends "
                          "(the test has limited power), see the sensitivity bound."),
             })
