@@ -81,17 +81,23 @@ def diagnose(spec: dict, estimates, pretrend, sensitivity: dict | None, cfg: dic
         b = sensitivity["breakdown"]
         robust = b >= 1
         bs = "∞" if math.isinf(b) else f"{b:.2f}"
-        out.append({
-            "key": "sensitivity", "verdict": "ok" if robust else "caution",
-            "zh": f"敏感性（相对幅度界 M̄，{sensitivity['estimator']}）：平均事后效应 {_f(sensitivity['theta'])}，"
-                  f"临界值 M̄* = {bs}。" + ("事后趋势偏离即使与事前最大波动一样大，结论仍成立。" if robust else
-                                         "事后趋势偏离小于事前最大波动时结论即可能不成立，结论脆弱。"),
-            "en": f"Sensitivity (relative magnitudes M̄, {sensitivity['estimator']}): average post effect "
-                  f"{_f(sensitivity['theta'])}, breakdown M̄* = {bs}. "
-                  + ("The conclusion survives post-treatment trend breaks as large as the largest "
-                     "pre-treatment one." if robust else "A post-treatment trend break smaller than "
-                     "the largest pre-treatment move would overturn it: the conclusion is fragile."),
-        })
+        head_zh = (f"敏感性（相对幅度界 M̄，{sensitivity['estimator']}）：平均事后效应 "
+                   f"{_f(sensitivity['theta'])}，临界值 M̄* = {bs}。")
+        head_en = (f"Sensitivity (relative magnitudes M̄, {sensitivity['estimator']}): average post effect "
+                   f"{_f(sensitivity['theta'])}, breakdown M̄* = {bs}. ")
+        if b == 0:
+            zh = head_zh + "即使平行趋势完全成立（M̄ = 0），平均事后效应也不显著，无结论可供检验。"
+            en = head_en + ("The average post effect is not significant even under exact parallel trends "
+                            "(M̄ = 0): there is no conclusion to stress-test.")
+        elif robust:
+            zh = head_zh + "事后趋势偏离即使与事前最大波动一样大，结论仍成立。"
+            en = head_en + ("The conclusion survives post-treatment trend breaks as large as the largest "
+                            "pre-treatment one.")
+        else:
+            zh = head_zh + "事后趋势偏离小于事前最大波动时结论即可能不成立，结论脆弱。"
+            en = head_en + ("A post-treatment trend break smaller than the largest pre-treatment move would "
+                            "overturn it: the conclusion is fragile.")
+        out.append({"key": "sensitivity", "verdict": "ok" if robust else "caution", "zh": zh, "en": en})
 
     # measurement
     o = spec["outcome"]
