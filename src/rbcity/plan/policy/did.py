@@ -13,7 +13,9 @@ Example (simulated data; with real data pass the data layer's panel and
     >>> abs(res.headline()["estimate"] - sim.truth["att"]) < 0.3
     True
     >>> sorted(res.estimates["estimator"].unique())
-    ['did2s', 'did2s_es', 'twfe', 'twfe_es']
+    ['cs', 'cs_es', 'did2s', 'did2s_es', 'twfe', 'twfe_es']
+    >>> [d["key"] for d in res.diagnostics][:3]
+    ['sample', 'pretrend', 'agreement']
 
 Rendering (Markdown/LaTeX tables, the event-study plot) is in ``rbcity.outputs.did_report``.
 """
