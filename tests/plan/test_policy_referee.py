@@ -33,7 +33,7 @@ def test_did_event_study_prints_cs_pretrend_and_bound(db_url, tmp_path):
     assert "all / TWFE event study: F(3, 246) = 1.911, p = 0.128" in out
     assert re.search(r"θ = mean of k = 0\.\.4 = -2\.604 .*breakdown M̄\* = 0\.31", out)
     assert "contaminated control dropped: 35 unit(s)" in out
-    assert "p = 0.0999; parallel trends rejected at 0.1" in out and "拒绝平行趋势" in out
+    assert "p = 0.0999 (twfe_es p = 0.128; did2s_es p = 0.096); parallel trends rejected at 0.1" in out and "拒绝平行趋势" in out
     assert "no deflation needed (the catalogue has no deflator)" in out
     md = (tmp_path / "table.md").read_text(encoding="utf-8")
     assert "诊断:" in md and "Diagnostics:" in md
@@ -57,3 +57,23 @@ def test_synth_zaozhuang_on_bundled_panel(db_url, tmp_path):
     assert (w["weight"] > 0).all() and w["weight"].sum() == pytest.approx(1.0, abs=0.005)
     plc = pd.read_csv(tmp_path / "synth_placebo.csv")
     assert len(plc) == 96 and np.isfinite(plc["ratio"]).all()
+
+
+def test_keeping_contaminated_controls_reproduces_the_old_sample(bundled_engine):
+    from rbcity.data.cities import unit_names
+    from rbcity.data.panel import load_panel
+    from rbcity.plan.policy import run_did
+    from rbcity.registry.load import load_registry
+
+    res = run_did(load_panel(bundled_engine), load_registry(), "tertiary_share", treatment="exhausted",
+                  event_study=True, drop_contaminated_controls=False,
+                  unit_names=unit_names(bundled_engine))
+    e = res.estimates[res.estimates["term"] == "ATT"].set_index("estimator")["estimate"]
+    assert res.spec["n_units"] == 278 and res.spec["n_treated_units"] == 22
+    assert e["twfe"] == pytest.approx(-3.072, abs=5e-4)  # the issue's −3.07
+    assert e["cs"] == pytest.approx(-2.493, abs=5e-4)
+    pt = res.pretrend.set_index("estimator")["p"]
+    assert pt["cs_es"] == pytest.approx(0.116, abs=5e-4)
+    assert res.sensitivity["breakdown"] == pytest.approx(0.30, abs=5e-3)
+    kept = res.sample_log[res.sample_log["reason"].str.startswith("contaminated control kept")]
+    assert len(kept) == len(res.spec["contaminated_controls"]) >= 35

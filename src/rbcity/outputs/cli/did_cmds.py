@@ -95,6 +95,7 @@ def did_synth(
     outcome: Annotated[str, typer.Argument(help="结果变量 indicator id, e.g. tertiary_share")],
     treatment: Annotated[str, typer.Option(help="rbc2013 | exhausted")] = "exhausted",
     keep_contaminated: Annotated[bool, typer.Option("--keep-contaminated", help="保留含处理县的对照地级市")] = False,
+    control_group: Annotated[str, typer.Option(help="对照组 all | non_rbc (donors without resource cities)")] = "all",
     out: Annotated[Path | None, typer.Option(help="输出目录 write synth.png, synth_placebo.csv, synth_path.csv")] = None,
     lang: Lang = "zh", db: Db = None,
 ) -> None:
@@ -112,7 +113,7 @@ def did_synth(
     try:
         sc, spec = run_synth(load_panel(engine), load_registry(), outcome, city, treatment=treatment,
                              drop_contaminated_controls=not keep_contaminated,
-                             unit_names=unit_names(engine))
+                             control_group=control_group, unit_names=unit_names(engine))
     except (ValueError, KeyError) as exc:
         raise DidInputError(f"did-synth {city} {outcome}: {exc}") from exc
     typer.echo(did_report.synth_text(sc, spec))

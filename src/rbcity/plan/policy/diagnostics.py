@@ -43,12 +43,16 @@ def diagnose(spec: dict, estimates, pretrend, sensitivity: dict | None, cfg: dic
         r = pt.loc[est]
         if r["q"] > 0 and math.isfinite(r["p"]):
             pre_bad = r["p"] < alpha
+            others = [(k, float(pt.loc[k, "p"])) for k in pt.index if k != est and math.isfinite(pt.loc[k, "p"])]
+            also = "; ".join(f"{k} p = {v:.3f}" for k, v in others)
             out.append({
                 "key": "pretrend", "verdict": "fail" if pre_bad else "ok",
-                "zh": f"平行趋势检验（{est}，{int(r['q'])} 个前期系数联合检验）：p = {r['p']:.4f}，"
+                "zh": f"平行趋势检验（{est}，{int(r['q'])} 个前期系数联合检验）：p = {r['p']:.4f}"
+                      + (f"（{also}）" if also else "") + "，"
                       + (f"在 {alpha:g} 水平拒绝平行趋势，估计值不能解释为政策效应。" if pre_bad else
                          f"在 {alpha:g} 水平不拒绝；这不证明平行趋势成立（检验功效有限），见敏感性分析。"),
-                "en": f"Pre-trend test ({est}, joint test of {int(r['q'])} leads): p = {r['p']:.4f}; "
+                "en": f"Pre-trend test ({est}, joint test of {int(r['q'])} leads): p = {r['p']:.4f}"
+                      + (f" ({also})" if also else "") + "; "
                       + (f"parallel trends rejected at {alpha:g} — the estimate cannot be read as a policy effect."
                          if pre_bad else f"not rejected at {alpha:g}; this does not prove parallel trends "
                          "(the test has limited power), see the sensitivity bound."),
