@@ -150,3 +150,19 @@ def test_not_yet_controls_exclude_the_cohort_itself_in_pre_periods():
     assert pre["n_control"] == n_never  # not the 2011 cohort itself
     pre08 = nyt[(nyt["g"] == 2008) & (nyt["t"] == 2005)].iloc[0]
     assert pre08["n_control"] == n_never + 18  # the 2011 cohort, not 2008
+
+
+def test_smoothness_hand_case():
+    from rbcity.plan.policy.sensitivity import smoothness
+
+    coefs = pd.DataFrame({"e": [-3, -2, 0, 1], "estimate": [1.0, 0.5, -0.5, -1.0],
+                          "se": [0.1, 0.1, 0.3, 0.4]})
+    r = smoothness(coefs, ms=(0, 0.1))
+    # pre slope s = -β_{-2} = -0.5; linear extrapolation: δ_0 = -0.5, δ_1 = -1.0 -> mean -0.75
+    assert r["pre_slope"] == pytest.approx(-0.5)
+    assert r["theta"] == pytest.approx(-0.75)
+    assert r["adjusted_m0"] == pytest.approx(0.0)  # the whole effect is the extrapolated trend
+    row = r["rows"].set_index("M").loc[0.1]
+    se = np.sqrt(0.15 ** 2 + 0.2 ** 2)
+    # curvature term mean((e+1)(e+2)/2) over e = 0, 1 = (1 + 3) / 2 = 2
+    assert row["ci_high"] == pytest.approx(0.0 + 0.1 * 2 + 1.959964 * se, rel=1e-5)

@@ -32,6 +32,8 @@ def test_did_event_study_prints_cs_pretrend_and_bound(db_url, tmp_path):
     assert "all / CS event study: chi2(3) = 6.253, p = 0.100" in out
     assert "all / TWFE event study: F(3, 246) = 1.911, p = 0.128" in out
     assert re.search(r"θ = mean of k = 0\.\.4 = -2\.604 .*breakdown M̄\* = 0\.31", out)
+    assert "θ net of its linear extrapolation = 0.2046 (se 1.41)" in out
+    assert "the average effect net of it is 0.205, 95% interval [-2.56, 2.97], which includes 0." in out
     assert "contaminated control dropped: 35 unit(s)" in out
     assert "p = 0.0999 (twfe_es p = 0.128; did2s_es p = 0.096); parallel trends rejected at 0.1" in out and "拒绝平行趋势" in out
     assert "no deflation needed (the catalogue has no deflator)" in out

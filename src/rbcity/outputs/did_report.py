@@ -161,6 +161,14 @@ def sensitivity_text(result) -> str:
     for r in s["rows"].itertuples():
         lines.append(f"| {r.mbar:g} | {r.bias_bound:.4g} | [{r.ci_low:.4g}, {r.ci_high:.4g}] | "
                      f"{'yes' if r.includes_zero else 'no'} |")
+    sm = s.get("smoothness")
+    if sm is not None:
+        lines += ["", f"Sensitivity — {sm['method']}: last pre slope {sm['pre_slope']:.4g} a year; "
+                      f"θ net of its linear extrapolation = {sm['adjusted_m0']:.4g} (se {sm['se']:.3g})", "",
+                  "| M | centre | 95% interval | includes 0 |", "|---:|---:|---|---|"]
+        for r in sm["rows"].itertuples():
+            lines.append(f"| {r.M:g} | {r.center:.4g} | [{r.ci_low:.4g}, {r.ci_high:.4g}] | "
+                         f"{'yes' if r.includes_zero else 'no'} |")
     return "\n".join(lines)
 
 

@@ -101,6 +101,16 @@ def diagnose(spec: dict, estimates, pretrend, sensitivity: dict | None, cfg: dic
             zh = head_zh + "事后趋势偏离小于事前最大波动时结论即可能不成立，结论脆弱。"
             en = head_en + ("A post-treatment trend break smaller than the largest pre-treatment move would "
                             "overturn it: the conclusion is fragile.")
+        sm = sensitivity.get("smoothness")
+        if sm is not None:
+            r0 = sm["rows"].iloc[0]
+            zh += (f"若事前最后一年的趋势（每年 {_f(sm['pre_slope'])}）线性延续，扣除后的平均效应为 "
+                   f"{_f(sm['adjusted_m0'])}，95% 区间 [{_f(r0['ci_low'])}, {_f(r0['ci_high'])}]"
+                   + ("，包含 0。" if r0["includes_zero"] else "，不含 0。"))
+            en += (f" If the last pre-treatment slope ({_f(sm['pre_slope'])} a year) simply continued, the "
+                   f"average effect net of it is {_f(sm['adjusted_m0'])}, 95% interval "
+                   f"[{_f(r0['ci_low'])}, {_f(r0['ci_high'])}]"
+                   + (", which includes 0." if r0["includes_zero"] else ", which excludes 0."))
         out.append({"key": "sensitivity", "verdict": "ok" if robust else "caution", "zh": zh, "en": en})
 
     # measurement

@@ -32,7 +32,7 @@ from .estimate import estimate, event_terms, prepare
 from .placebo import placebo
 from .pretrend import wald_pretrend
 from .sample import build_frame, config
-from .sensitivity import relative_magnitudes
+from .sensitivity import relative_magnitudes, smoothness
 from .treatment import build_treatment
 
 BY_COLUMNS = {"type": "type_2013", "resource": "resource_kind", "province": "province"}
@@ -279,6 +279,8 @@ def run_did(
             sens = relative_magnitudes(dyn, mbars=cfg["sensitivity_mbars"]["value"],
                                        vcov=cs.dynamic_vcov)
             sens["estimator"] = "cs_es"
+            if -2 in set(dyn["e"]):
+                sens["smoothness"] = smoothness(dyn, vcov=cs.dynamic_vcov)
         except ValueError as exc:
             spec["sensitivity_skipped"] = str(exc)
     diags = diagnose(spec, estimates_tab, pretrend_tab, sens, cfg)

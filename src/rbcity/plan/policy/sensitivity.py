@@ -81,3 +81,40 @@ def relative_magnitudes(coefs: pd.DataFrame, mbars=DEFAULT_MBARS, target: str = 
     return {"target": target, "post_terms": idx, "theta": theta, "se": se, "se_note": se_note,
             "d_pre": d_pre, "c": c, "breakdown": float(breakdown), "rows": pd.DataFrame(rows),
             "method": "relative magnitudes (Rambachan–Roth Δ^RM), plug-in interval"}
+
+
+def smoothness(coefs: pd.DataFrame, ms=(0.0, 0.05, 0.1, 0.2), vcov: pd.DataFrame | None = None) -> dict:
+    """Smoothness restriction Δ^SD(M), plug-in version: the bias continues the last pre-treatment
+    slope ``s = δ_{-1} - δ_{-2} = -β_{-2}`` with its slope changing by at most ``M`` per period, so
+    ``δ_e ∈ (e+1)·s ± M·(e+1)(e+2)/2`` and, for the average post effect, the bias lies in
+    ``mean(e+1)·s ± M·mean((e+1)(e+2)/2)``. ``M = 0`` is the linear extrapolation of the pre-trend.
+    Simpler than Rambachan–Roth's Δ^SD set (which uses every pre coefficient and their sampling
+    error): only the last pre slope, taken as known. Returns ``rows`` per ``M`` with the
+    trend-adjusted interval and ``adjusted_m0`` (the estimate net of the linear extrapolation)."""
+    c_ = coefs.set_index("e").sort_index()
+    if -2 not in c_.index:
+        raise ValueError("the smoothness bound needs the coefficient at e = -2")
+    post = [int(e) for e in c_.index if e >= 0]
+    if not post:
+        raise ValueError("no post-period coefficient (e >= 0)")
+    s = -float(c_.loc[-2, "estimate"])
+    w = np.full(len(post), 1.0 / len(post))
+    theta = float(w @ c_.loc[post, "estimate"].to_numpy())
+    if vcov is not None:
+        # θ - mean(e+1)·s with s = -β_{-2}: gradient on β_{-2} is +mean(e+1)
+        idx = post + [-2]
+        g = np.concatenate([w, [float(np.mean([e + 1 for e in post]))]])
+        se = float(np.sqrt(g @ vcov.loc[idx, idx].to_numpy() @ g))
+    else:
+        se = float(np.sqrt(np.sum((w * c_.loc[post, "se"].to_numpy()) ** 2)))
+    lin = float(np.mean([e + 1 for e in post])) * s
+    curv = float(np.mean([(e + 1) * (e + 2) / 2 for e in post]))
+    rows = []
+    for m in ms:
+        lo = theta - lin - float(m) * curv - Z95 * se
+        hi = theta - lin + float(m) * curv + Z95 * se
+        rows.append({"M": float(m), "center": theta - lin, "ci_low": lo, "ci_high": hi,
+                     "includes_zero": bool(lo <= 0 <= hi)})
+    return {"theta": theta, "pre_slope": s, "adjusted_m0": theta - lin, "se": se,
+            "rows": pd.DataFrame(rows),
+            "method": "smoothness (Δ^SD, last pre slope extrapolated), plug-in interval"}
