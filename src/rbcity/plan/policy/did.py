@@ -268,6 +268,8 @@ def run_did(
         **notes,
     }
     spec["cs_control_group"] = cs_control
+    spec["cs_event_study"] = ("CS dynamic aggregation, universal base g-1 (k = -1 is 0 by construction); "
+                              "event times outside the window are left out, not binned")
     spec["se_convention"]["cs"] = ("Callaway–Sant'Anna, no covariates, universal base g-1; analytic "
                                    "influence-function SEs clustered by unit, normal 95% intervals")
     spec["n_dropped_members"] = int(
@@ -280,7 +282,8 @@ def run_did(
                                        vcov=cs.dynamic_vcov)
             sens["estimator"] = "cs_es"
             if -2 in set(dyn["e"]):
-                sens["smoothness"] = smoothness(dyn, vcov=cs.dynamic_vcov)
+                sens["smoothness"] = smoothness(dyn, ms=cfg["sensitivity_ms"]["value"],
+                                                vcov=cs.dynamic_vcov)
         except ValueError as exc:
             spec["sensitivity_skipped"] = str(exc)
     diags = diagnose(spec, estimates_tab, pretrend_tab, sens, cfg)

@@ -1,5 +1,6 @@
 """Sensitivity of an event-study conclusion to violations of parallel trends, after Rambachan &
-Roth (2023, "A More Credible Approach to Parallel Trends"), relative-magnitudes restriction.
+Roth (2023, "A More Credible Approach to Parallel Trends"): the relative-magnitudes restriction
+(below) and a smoothness restriction (:func:`smoothness`).
 
 Restriction Δ^RM(M̄): after treatment, the bias ``δ`` may move from one period to the next by at
 most ``M̄`` times the largest period-to-period move seen before treatment,
