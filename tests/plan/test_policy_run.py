@@ -46,7 +46,7 @@ def inputs():
 def result(inputs):
     sim, long, reg, parent = inputs
     return run_did(long, reg, "gdp_per_capita", treatment="exhausted", event_study=True,
-                   window=(-4, 3), n_placebo=9, seed=3)
+                   window=(-4, 3), n_placebo=9, seed=3, drop_contaminated_controls=False)
 
 
 def test_run_did_recovers_effect(result, inputs):
@@ -62,7 +62,7 @@ def test_run_did_recovers_effect(result, inputs):
 
 def test_derived_outcome_equals_direct(result, inputs):
     _, long, reg, parent = inputs
-    direct = run_did(long, reg, "y", treatment="exhausted")
+    direct = run_did(long, reg, "y", treatment="exhausted", drop_contaminated_controls=False)
     a = result.estimates.query("term == 'ATT'").set_index("estimator")["estimate"]
     b = direct.estimates.set_index("estimator")["estimate"]
     assert a["twfe"] == pytest.approx(b["twfe"], rel=1e-9)
@@ -89,7 +89,8 @@ def test_parent_mapping_and_dropping_contaminated(inputs):
     u = par.sample.set_index("unit_id")
     assert u.loc[parent, "treated"] and u.loc[parent, "cohort"] == 2009
     assert par.spec["county_choice"] == "parent"
-    dropped = run_did(long, reg, "y", drop_contaminated_controls=True)
+    dropped = run_did(long, reg, "y")  # contaminated controls dropped by default (config)
+    assert dropped.spec["drop_contaminated_controls"] is True
     assert parent not in set(dropped.sample["unit_id"])
     non_rbc = run_did(long, reg, "y", control_group="non_rbc")
     assert parent not in set(non_rbc.sample["unit_id"])
@@ -132,6 +133,7 @@ def test_report_rendering(result, tmp_path):
 
 def test_batch_years_and_names(inputs):
     _, long, reg, parent = inputs
-    res = run_did(long, reg, "y", batch_years={2011: 2012}, unit_names={parent: "对照市"})
+    res = run_did(long, reg, "y", batch_years={2011: 2012}, unit_names={parent: "对照市"},
+                  drop_contaminated_controls=False)
     assert res.spec["cohorts"] == [2008, 2009, 2012]
     assert res.sample.set_index("unit_id").loc[parent, "name"] == "对照市"

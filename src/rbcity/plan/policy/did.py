@@ -13,7 +13,9 @@ Example (simulated data; with real data pass the data layer's panel and
     >>> abs(res.headline()["estimate"] - sim.truth["att"]) < 0.3
     True
     >>> sorted(res.estimates["estimator"].unique())
-    ['did2s', 'did2s_es', 'twfe', 'twfe_es']
+    ['cs', 'cs_es', 'did2s', 'did2s_es', 'twfe', 'twfe_es']
+    >>> [d["key"] for d in res.diagnostics][:3]
+    ['sample', 'pretrend', 'agreement']
 
 Rendering (Markdown/LaTeX tables, the event-study plot) is in ``rbcity.outputs.did_report``.
 """
@@ -24,10 +26,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .cs import callaway_santanna, pretrend_wald
+from .diagnostics import diagnose
 from .estimate import estimate, event_terms, prepare
 from .placebo import placebo
 from .pretrend import wald_pretrend
-from .sample import build_frame
+from .sample import build_frame, config
+from .sensitivity import relative_magnitudes, smoothness
 from .treatment import build_treatment
 
 BY_COLUMNS = {"type": "type_2013", "resource": "resource_kind", "province": "province"}
@@ -46,6 +51,9 @@ class DidResult:
     * ``pretrend``: joint Wald test of the leads per event-study estimator and group.
     * ``placebo``: placebo distribution summary (``draws``, ``p_value``, ...) or None.
     * ``spec``: the full specification, conventions and notes.
+    * ``cs``: the Callaway–Sant'Anna result (:class:`rbcity.plan.policy.cs.CSResult`, group ``all``).
+    * ``sensitivity``: relative-magnitudes bounds of the CS event study (event studies only).
+    * ``diagnostics``: the readings in words (:func:`rbcity.plan.policy.diagnostics.diagnose`).
     """
 
     estimates: pd.DataFrame
@@ -56,6 +64,9 @@ class DidResult:
     placebo: dict | None
     spec: dict
     fits: dict = field(default_factory=dict, repr=False)
+    cs: object = None
+    sensitivity: dict | None = None
+    diagnostics: list = field(default_factory=list)
 
     def headline(self, group: str = "all") -> dict:
         """The headline static estimate (did2s if timing is staggered, else TWFE)."""
@@ -80,7 +91,8 @@ def run_did(
     seed: int = 0,
     placebo_mode: str = "units",
     control_group: str = "all",
-    drop_contaminated_controls: bool = False,
+    drop_contaminated_controls: bool | None = None,
+    cs_control: str | None = None,
     min_verification: str | None = None,
     log_outcome: bool = False,
     years: tuple[int, int] | None = None,
@@ -106,13 +118,19 @@ def run_did(
     n_placebo : number of placebo draws (0 = none) for the headline estimator, ``placebo_mode``
         ``units`` | ``dates`` | ``both``; ``seed`` makes them reproducible.
     control_group : ``all`` (every untreated unit) or ``non_rbc`` (drop untreated resource cities).
-    drop_contaminated_controls : drop control prefectures holding a treated county-level member.
+    drop_contaminated_controls : drop control prefectures holding a treated county-level member
+        (None: the config default, ``true``).
+    cs_control : Callaway–Sant'Anna control group ``notyet`` | ``never`` (None: config default).
     min_verification : ``A`` | ``B`` | None: keep only members with at least this grade.
     log_outcome : use ``log(outcome)``.
     years : restrict the sample to ``(first, last)`` years.
     batch_years : first treated year per exhausted batch, e.g. ``{2011: 2012}``.
     unit_names : names of non-registry units (controls) for the sample table.
     """
+    cfg = config()
+    if drop_contaminated_controls is None:
+        drop_contaminated_controls = bool(cfg["drop_contaminated_controls"]["value"])
+    cs_control = cs_control or cfg["cs_control_group"]["value"]
     tr = build_treatment(
         registry,
         treatment=treatment,
@@ -170,6 +188,16 @@ def run_did(
             for est in ("twfe_es", "did2s_es"):
                 w = wald_pretrend(f[est], terms, sub["unit_id"].nunique())
                 pre_rows.append({"group": g, "estimator": est, **{k: v for k, v in w.items()}})
+    # Callaway–Sant'Anna on the full sample (group 'all')
+    cs = None
+    if "all" in fits:
+        cs = callaway_santanna(df, cs_control, window=window if event_study else None)
+        tables.append(_cs_rows(cs, df, event_study, window).assign(group="all"))
+        if event_study:
+            w = pretrend_wald(cs)
+            pre_rows.append({"group": "all", "estimator": "cs_es", "q": w["q"], "chi2": w["chi2"],
+                             "p_chi2": w["p"], "F": w["chi2"] / w["q"] if w["q"] else float("nan"),
+                             "df2": float("nan"), "p": w["p"], "terms": w["terms"]})
     estimates_tab = pd.concat(tables, ignore_index=True)
     estimates_tab = estimates_tab[["group"] + [c for c in estimates_tab.columns if c != "group"]]
     pretrend_tab = pd.DataFrame(
@@ -221,7 +249,7 @@ def run_did(
         "window": tuple(window),
         "reference_period": -1,
         "binning": "endpoints binned: k<lo counted in lo, k>hi in hi",
-        "estimators": list(estimators),
+        "estimators": list(estimators) + (["cs", "cs_es"] if event_study else ["cs"]),
         "headline_estimator": headline,
         "cluster": "unit_id",
         "se_convention": {
@@ -239,7 +267,30 @@ def run_did(
         "pyfixest": pyfixest.__version__,
         **notes,
     }
+    spec["cs_control_group"] = cs_control
+    spec["cs_event_study"] = ("CS dynamic aggregation, universal base g-1 (k = -1 is 0 by construction); "
+                              "event times outside the window are left out, not binned")
+    spec["se_convention"]["cs"] = ("Callaway–Sant'Anna, no covariates, universal base g-1; analytic "
+                                   "influence-function SEs clustered by unit, normal 95% intervals")
+    spec["n_dropped_members"] = int(
+        log.frame()["reason"].str.contains("member dropped|without parent", regex=True).sum())
+    sens = None
+    if event_study and cs is not None:
+        dyn = cs.dynamic[(cs.dynamic["e"] >= window[0]) & (cs.dynamic["e"] <= window[1])]
+        try:
+            sens = relative_magnitudes(dyn, mbars=cfg["sensitivity_mbars"]["value"],
+                                       vcov=cs.dynamic_vcov)
+            sens["estimator"] = "cs_es"
+            if -2 in set(dyn["e"]):
+                sens["smoothness"] = smoothness(dyn, ms=cfg["sensitivity_ms"]["value"],
+                                                vcov=cs.dynamic_vcov)
+        except ValueError as exc:
+            spec["sensitivity_skipped"] = str(exc)
+    diags = diagnose(spec, estimates_tab, pretrend_tab, sens, cfg)
     return DidResult(
+        cs=cs,
+        sensitivity=sens,
+        diagnostics=diags,
         estimates=estimates_tab,
         sample=sample,
         sample_log=log.frame(),
@@ -249,3 +300,22 @@ def run_did(
         spec=spec,
         fits=fits,
     )
+
+
+def _cs_rows(cs, df: pd.DataFrame, event_study: bool, window: tuple[int, int]) -> pd.DataFrame:
+    """CS simple ATT (estimator ``cs``) and dynamic coefficients (``cs_es``) as tidy rows."""
+    counts = {"n_obs": int(len(df)), "n_units": int(df["unit_id"].nunique()),
+              "n_treated_units": int(df.loc[df["cohort"] > 0, "unit_id"].nunique())}
+    rows = [{"estimator": "cs", "term": "ATT", "rel_time": None, **_pick(cs.simple), **counts}]
+    if event_study:
+        for r in cs.dynamic.itertuples():
+            if window[0] <= r.e <= window[1] and r.e != -1:
+                rows.append({"estimator": "cs_es", "term": f"k={r.e}", "rel_time": int(r.e),
+                             **_pick(r._asdict()), **counts})
+    out = pd.DataFrame(rows)
+    out["rel_time"] = out["rel_time"].astype("Int64")
+    return out
+
+
+def _pick(d: dict) -> dict:
+    return {k: float(d[k]) for k in ("estimate", "se", "ci_low", "ci_high", "p")}
