@@ -4,7 +4,6 @@ UserError), and nothing stored ever fails validation."""
 from __future__ import annotations
 
 import math
-import shutil
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -15,6 +14,7 @@ from rbcity.data import schema as s
 from rbcity.data.catalogue import load_catalogue
 from rbcity.data.importer import ImportReport, import_file
 from rbcity.errors import UserError
+from store_urls import copy_url
 
 CITIES = ["鹤岗市", "大庆", "230400", "220113", "毫州市", "巢湖市", "不存在市", "", " ", "北京市", "0", "九台",
           "X21140", "思茅市", "null", "—"]
@@ -55,9 +55,7 @@ def test_random_tables(store_template, tmp_path_factory, df, fmt):
     from rbcity.data.store import open_store
 
     d = tmp_path_factory.mktemp("prop")
-    db = d / "s.sqlite"
-    shutil.copy(store_template, db)
-    engine = open_store(f"sqlite:///{db}")
+    engine = open_store(copy_url(store_template, d / "s.sqlite"))
     p = d / f"t.{'parquet' if fmt == 'parquet' else 'csv'}"
     if fmt == "parquet":
         try:
