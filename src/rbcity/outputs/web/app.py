@@ -77,7 +77,7 @@ def status_of(exc: UserError) -> int:
 
     if isinstance(exc, Unavailable):
         return 503
-    return 422
+    return getattr(exc, "status", 422)  # errors that carry their own (reporting: 403 scope, 409 stale)
 
 
 class SessionAndCache:
@@ -212,9 +212,9 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
-    from rbcity.outputs.web.api import cities, imports, observations, results, runs
+    from rbcity.outputs.web.api import cities, forms, imports, observations, results, runs
 
-    for mod in (cities, observations, results, runs, imports):
+    for mod in (cities, observations, results, runs, imports, forms):
         app.include_router(mod.router, prefix="/api")
     from rbcity.outputs.web import pages
 
