@@ -82,7 +82,10 @@ def _cas(conn: Connection, form: dict, version: int | None, action: str, user: s
     _, starts, to = ACTIONS[action]
     if form["status"] not in starts:
         raise WrongState(f"报表状态为 {form['status']}，不能 {action} form is {form['status']}: cannot {action}")
-    expected = form["version"] if version is None else version
+    if version is None:  # the caller never saw this form: replacing it would lose someone's update
+        raise StaleForm(f"报表已存在（版本 {form['version']}），请带上所见版本 the form exists (version "
+                        f"{form['version']}); send the version you saw")
+    expected = version
     f = s.report_form.c
     res = conn.execute(update(s.report_form).where(
         f.id == form["id"], f.version == expected, f.status.in_([x for x in starts if x])).values(
@@ -96,7 +99,8 @@ def _cas(conn: Connection, form: dict, version: int | None, action: str, user: s
 def upload(engine: Engine, scope: Scope, unit_id: str, year: int, data: bytes, *, file: str = "form.xlsx",
            version: int | None = None) -> dict:
     """A filled workbook → the form's draft: values the importer accepts replace the draft's,
-    every reject is kept per cell (``report_reject``). Returns the form summary."""
+    every reject is kept per cell (``report_reject``). Returns the form summary. ``version``:
+    the version the uploader saw; None creates the form (StaleForm when it already exists)."""
     from rbcity.data.importer import import_frame
 
     _, province = city_of(engine, unit_id)
