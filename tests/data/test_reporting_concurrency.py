@@ -7,11 +7,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from reporting_fill import fill
 
 from rbcity.data.reporting import workflow as wf
 from rbcity.data.reporting.forms import build_workbook
 from rbcity.data.reporting.scope import Scope
-from reporting_fill import fill
 
 HEGANG = "230400"
 REPORTER = Scope("hg_rep", "reporter", HEGANG, "")

@@ -8,13 +8,13 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from reporting_fill import fill, row_of
 from sqlalchemy import select
 
 from rbcity.data import schema as s
 from rbcity.data.reporting import workflow as wf
 from rbcity.data.reporting.forms import SHEET, build_workbook
 from rbcity.data.reporting.scope import Scope, ScopeRefused
-from reporting_fill import fill, row_of
 
 HEGANG, FUXIN = "230400", "210900"
 REPORTER = Scope("hg_rep", "reporter", HEGANG, "")
@@ -59,7 +59,7 @@ def test_workbook_prefills_locks_and_validates(stored):
 
 def test_upload_lands_as_draft_with_rejects_per_cell(stored):
     blank = build_workbook(stored, HEGANG, 2019)
-    pc, fdi, fr = row_of(blank, "gdp_per_capita"), row_of(blank, "fdi"), row_of(blank, "fiscal_revenue")
+    fdi, fr = row_of(blank, "fdi"), row_of(blank, "fiscal_revenue")
     filled = fill(blank, {"gdp_per_capita": 41000, "fdi": "abc", "fiscal_revenue": -3},
                   notes={"economy": "煤炭价格回升"}, cells={f"A{row_of(blank, 'retail_sales')}": FUXIN,
                                                      f"H{row_of(blank, 'retail_sales')}": 10})

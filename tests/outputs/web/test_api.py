@@ -197,7 +197,9 @@ def test_openapi_schema(client):
     paths = spec["paths"]
     gets = ["/api/health", "/api/cities", "/api/cities/{city}", "/api/indicators", "/api/observations",
             "/api/coverage", "/api/engines", "/api/results/{engine}", "/api/results/{engine}/run", "/api/runs",
-            "/api/runs/{run_id}", "/api/imports", "/api/imports/{batch_id}", "/api/imports/{batch_id}/rejects"]
+            "/api/runs/{run_id}", "/api/imports", "/api/imports/{batch_id}", "/api/imports/{batch_id}/rejects",
+            # the reporting system's routes: tested in test_reporting_api.py
+            "/api/forms", "/api/forms/{city}/{year}", "/api/forms/{city}/{year}/xlsx"]
     # exactly the routes this file tests: a new route must come with its test
     assert sorted(paths) == sorted(gets)
     assert {p for p in paths if "get" in paths[p]} == set(gets)
