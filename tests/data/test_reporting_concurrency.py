@@ -81,14 +81,18 @@ def test_two_submitters_on_one_city(engine):
     assert wf.detail(engine, NATION, HEGANG, 2019)["version"] == 2
 
 
-def test_publish_during_engine_run(submitted, bundled_engine):
+def test_publish_during_engine_run(submitted):
+    import pandas as pd
+
+    from rbcity.data.importer import import_frame
     from rbcity.data.panel import data_revision
+    from rbcity.data.reader import RawTable
     from rbcity.plan.assess import assess
 
     engine, v = submitted
-    from rbcity.data.bundled import ensure_bundled
-
-    ensure_bundled(engine)
+    seed = pd.DataFrame({"unit_id": [HEGANG, HEGANG], "year": ["2018", "2019"], "indicator": ["gdp", "gdp"],
+                         "value": ["2400000", "2500000"], "unit": ["万元", "万元"]}, dtype=object)
+    import_frame(engine, RawTable(seed, pd.Series([2, 3]), "seed.csv", ""), source="seed")
     v = wf.act(engine, PROVINCE, HEGANG, 2019, "accept", version=v)["version"]
     before = data_revision(engine)
     (run, pub), errors = race(lambda: assess(engine, 2019, engines=["targets"]),
