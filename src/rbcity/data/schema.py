@@ -188,7 +188,7 @@ app_user = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
-    Column("role", String(16), nullable=False, default="analyst"),
+    Column("role", String(32), nullable=False, default="analyst", comment="0008: 16 → 32 (province_reviewer)"),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 

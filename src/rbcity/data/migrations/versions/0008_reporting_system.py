@@ -5,7 +5,8 @@ province); ``report_form`` is one city's annual form with its status and an opti
 ``version``; ``report_value`` holds the values a form carries until publication (staging: the
 engines read ``observation`` only, which a publication fills as one import batch);
 ``report_reject`` every rejected cell of the last upload; ``report_comment`` a reviewer's
-comment per cell when a form is returned.
+comment per cell when a form is returned. ``app_user.role`` widens 16 → 32 characters
+(``province_reviewer``, ``national_reviewer``; PostgreSQL enforces the length).
 
 Revision ID: 0008
 Revises: 0007
@@ -20,6 +21,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":  # SQLite does not enforce lengths (see 0003)
+        op.alter_column("app_user", "role", existing_type=sa.String(16), type_=sa.String(32),
+                        existing_nullable=False)
     with op.batch_alter_table("app_user") as batch:
         batch.add_column(sa.Column("scope_unit", sa.String(16), nullable=False, server_default=""))
         batch.add_column(sa.Column("scope_province", sa.String(32), nullable=False, server_default=""))
@@ -70,3 +74,6 @@ def downgrade() -> None:
     with op.batch_alter_table("app_user") as batch:
         batch.drop_column("scope_province")
         batch.drop_column("scope_unit")
+    if op.get_bind().dialect.name != "sqlite":
+        op.alter_column("app_user", "role", existing_type=sa.String(32), type_=sa.String(16),
+                        existing_nullable=False)
