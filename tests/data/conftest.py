@@ -3,9 +3,9 @@ already holds the registry and the catalogue (building it once is the slow part)
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
+
+from store_urls import copy_url, fresh_url
 
 
 @pytest.fixture(scope="session")
@@ -13,20 +13,18 @@ def store_template(tmp_path_factory):
     from rbcity.data.importer import ensure_ready
     from rbcity.data.store import open_store
 
-    path = tmp_path_factory.mktemp("tpl") / "template.sqlite"
-    engine = open_store(f"sqlite:///{path}")
+    url = fresh_url(tmp_path_factory.mktemp("tpl") / "template.sqlite")
+    engine = open_store(url)
     ensure_ready(engine)
     engine.dispose()
-    return path
+    return url
 
 
 @pytest.fixture
 def engine(store_template, tmp_path):
     from rbcity.data.store import open_store
 
-    path = tmp_path / "store.sqlite"
-    shutil.copy(store_template, path)
-    e = open_store(f"sqlite:///{path}")
+    e = open_store(copy_url(store_template, tmp_path / "store.sqlite"))
     yield e
     e.dispose()
 
@@ -37,7 +35,7 @@ def bundled_engine(tmp_path_factory):
     from rbcity.data.bundled import ensure_bundled
     from rbcity.data.store import open_store
 
-    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('bundled') / 'b.sqlite'}")
+    engine = open_store(fresh_url(tmp_path_factory.mktemp('bundled') / 'b.sqlite'))
     reports = ensure_bundled(engine)
     engine.reports = reports
     return engine

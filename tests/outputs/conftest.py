@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from store_urls import fresh_url
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 
@@ -19,7 +21,7 @@ def fx_engine(tmp_path_factory):
     from rbcity.data.registry_store import load_registry_into
     from rbcity.data.store import open_store
 
-    engine = open_store(f"sqlite:///{tmp_path_factory.mktemp('fx') / 'fx.sqlite'}")
+    engine = open_store(fresh_url(tmp_path_factory.mktemp('fx') / 'fx.sqlite'))
     load_registry_into(engine)
     write_fixture_runs(engine)
     write_fixture_observations(engine)

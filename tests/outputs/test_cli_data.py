@@ -11,6 +11,8 @@ import sys
 import pandas as pd
 import pytest
 
+from store_urls import fresh_url
+
 
 def rb(*args, db):
     env = {**os.environ, "RBCITY_DB": db}
@@ -19,7 +21,7 @@ def rb(*args, db):
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('clidata') / 'cli.sqlite'}"
+    url = fresh_url(tmp_path_factory.mktemp('clidata') / 'cli.sqlite')
     p = rb("run", db=url)
     assert p.returncode == 0, p.stderr
     return url, p.stdout

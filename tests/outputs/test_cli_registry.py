@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from store_urls import fresh_url
+
 
 def rb(*args, db):
     env = {**os.environ, "RBCITY_DB": db}
@@ -15,7 +17,7 @@ def rb(*args, db):
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.sqlite'}"
+    return fresh_url(tmp_path_factory.mktemp('cli') / 'cli.sqlite')
 
 
 def test_cities_declining_json(db):

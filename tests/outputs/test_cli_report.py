@@ -8,6 +8,8 @@ import sys
 
 import pytest
 
+from store_urls import fresh_url
+
 
 def rb(*args, db):
     env = {**os.environ, "RBCITY_DB": db}
@@ -58,7 +60,7 @@ def test_run_writes_the_national_report_with_the_engines_numbers(tmp_path, table
     from rbcity.plan.runs import latest_results, latest_run
     from rbcity.registry.labels import TYPES
 
-    db = f"sqlite:///{tmp_path / 'run.sqlite'}"
+    db = fresh_url(tmp_path / 'run.sqlite')
     p = rb("run", db=db)
     assert p.returncode == 0, p.stderr
     last = p.stdout.strip().splitlines()[-1]

@@ -10,6 +10,7 @@ import pytest
 
 from rbcity.outputs.report._runs_contract import latest_results
 from rbcity.outputs.report.national import SECTIONS, render_national
+from store_urls import fresh_url
 
 
 def _section(html: str, sid: str) -> str:
@@ -154,7 +155,7 @@ def test_run_without_any_city_result_shows_no_zero_chart(tmp_path):
     from rbcity.data.store import open_store
     from rbcity.outputs.report.context import build_report_data
 
-    eng = open_store(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    eng = open_store(fresh_url(tmp_path / 'w.sqlite'))
     load_registry_into(eng)
     with eng.begin() as conn:
         rid = conn.execute(insert(s.run).values(
@@ -179,7 +180,7 @@ def test_engine_whose_data_end_earlier_shows_its_last_year(tmp_path, tables):
     from rbcity.outputs.map_layers import map_layer
     from rbcity.outputs.report.context import build_report_data
 
-    eng = open_store(f"sqlite:///{tmp_path / 'y.sqlite'}")
+    eng = open_store(fresh_url(tmp_path / 'y.sqlite'))
     load_registry_into(eng)
     with eng.begin() as conn:
         for year, level in ((2010, 1), (2012, 4)):

@@ -11,6 +11,8 @@ import sys
 import numpy as np
 import pytest
 
+from store_urls import fresh_url
+
 pytestmark = pytest.mark.slow
 
 
@@ -21,7 +23,7 @@ def real(tmp_path_factory):
     from rbcity.data.store import open_store
     from rbcity.plan.assess import assess, load_panel
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('real') / 'real.sqlite'}"
+    url = fresh_url(tmp_path_factory.mktemp('real') / 'real.sqlite')
     engine = open_store(url)
     load_registry_into(engine)
     ensure_bundled(engine)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -187,7 +188,7 @@ app_user = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", Text, nullable=False),
-    Column("role", String(16), nullable=False, default="analyst"),
+    Column("role", String(32), nullable=False, default="analyst", comment="0008: 16 → 32 (province_reviewer)"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     # 0006: a disabled account cannot sign in and its sessions end; the time of the last password
     # change (sessions started before it are no longer valid)
@@ -235,3 +236,52 @@ check_finding = Table(
     UniqueConstraint("rule", "unit_id", "year", "indicator_id", "revision", name="uq_check_finding"),
 )
 Index("ix_check_finding_value", check_finding.c.unit_id, check_finding.c.year, check_finding.c.indicator_id)
+
+
+# --- reporting system (issue 17, migration 0008) -------------------------------------------
+# the place a role is scoped to: a reporter's city (unit_id), a province reviewer's province
+app_user.append_column(Column("scope_unit", String(16), nullable=False, default="", server_default=""))
+app_user.append_column(Column("scope_province", String(32), nullable=False, default="", server_default=""))
+
+report_form = Table(
+    "report_form", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_id", String(16), ForeignKey("unit.unit_id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("status", String(16), nullable=False, comment="draft | submitted | returned | accepted | published"),
+    Column("version", Integer, nullable=False, comment="optimistic lock: +1 on every change"),
+    Column("deadline", Date, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("batch_id", Integer, ForeignKey("import_batch.id"), comment="the import batch that published it"),
+    UniqueConstraint("unit_id", "year", name="uq_report_form"),
+)
+
+report_value = Table(
+    "report_value", metadata,
+    Column("form_id", Integer, ForeignKey("report_form.id"), primary_key=True),
+    Column("item", String(64), primary_key=True, comment="indicator_id, or note:<section> for free text"),
+    Column("value", Float),
+    Column("unit", String(32), nullable=False),
+    Column("text", Text),
+    Column("row", Integer, comment="the sheet row it came from"),
+)
+
+report_reject = Table(
+    "report_reject", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("form_id", Integer, ForeignKey("report_form.id"), nullable=False, index=True),
+    Column("row", Integer), Column("column", String(128), nullable=False),
+    Column("raw_value", Text, nullable=False), Column("reason_code", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+report_comment = Table(
+    "report_comment", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("form_id", Integer, ForeignKey("report_form.id"), nullable=False, index=True),
+    Column("item", String(64), nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -164,6 +164,9 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
             raise UserError(f"未知引擎 unknown engine {n!r}; allowed: {', '.join(ENGINES)}")
     t0 = time.perf_counter()
     specs = {n: load_spec(n, (overrides or {}).get(n)) for n in names}
+    # the revision is read before the data: a batch published while the panel loads makes the
+    # run look older than its data (re-run as stale), never newer (a missed publication)
+    rev = runs.data_revision(engine)
     targets = load_targets(engine) if "targets" in names else pd.DataFrame(columns=TARGET_COLUMNS)
     held = None
     if panel is None:
@@ -177,7 +180,6 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
         raise NoDataError("库中没有观测数据 the store holds no observations; load data first "
                           "(rbcity run loads the bundled data)")
     registry = load_registry()
-    rev = runs.data_revision(engine)
     out = AssessResult(year=year, data_revision=rev, held_out=held)
     out.seconds["load"] = time.perf_counter() - t0
     for n in names:

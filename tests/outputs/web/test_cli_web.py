@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from store_urls import fresh_url
+
 
 def rb(*args, db, stdin=""):
     env = {**os.environ, "RBCITY_DB": db}
@@ -18,7 +20,7 @@ def rb(*args, db, stdin=""):
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('cliweb') / 'u.sqlite'}"
+    return fresh_url(tmp_path_factory.mktemp('cliweb') / 'u.sqlite')
 
 
 def test_user_add_then_sign_in(db):

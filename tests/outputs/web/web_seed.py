@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from sqlalchemy import insert
 
 from rbcity.data import schema as s
+from store_urls import fresh_url
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -98,7 +99,7 @@ def seeded_store(path) -> str:
     from rbcity.data.store import open_store
     from rbcity.outputs.web.auth import add_user
 
-    url = f"sqlite:///{path}"
+    url = fresh_url(path)
     engine = open_store(url)
     seed(engine)
     add_user(engine, "ana", PASSWORD)

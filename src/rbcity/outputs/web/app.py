@@ -242,9 +242,9 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
-    from rbcity.outputs.web.api import cities, imports, jobs, observations, results, runs
+    from rbcity.outputs.web.api import cities, forms, imports, jobs, observations, results, runs
 
-    for mod in (cities, observations, results, runs, imports, jobs):
+    for mod in (cities, observations, results, runs, imports, jobs, forms):
         app.include_router(mod.router, prefix="/api")
     from rbcity.outputs.web import pages
 

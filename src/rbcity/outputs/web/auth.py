@@ -31,7 +31,9 @@ from rbcity.errors import UserError
 
 SESSION_COOKIE = "rbcity_session"
 SESSION_MAX_AGE = 12 * 3600
-ROLES = ("analyst", "admin", "viewer")
+#: reporter / province_reviewer / national_reviewer: the reporting system's place-scoped roles
+#: (``rbcity.data.reporting.scope``); they read and act on forms only, never import directly
+ROLES = ("analyst", "admin", "viewer", "reporter", "province_reviewer", "national_reviewer")
 #: roles allowed to write (import, re-run an engine); a ``viewer`` is signed in but read-only
 WRITE_ROLES = ("analyst", "admin")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,64}$")

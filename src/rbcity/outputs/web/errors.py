@@ -61,4 +61,4 @@ def status_of(exc: UserError) -> int:
         return exc.status
     if isinstance(exc, Unavailable | Busy):
         return 503
-    return 422
+    return getattr(exc, "status", 422)  # errors that carry their own (reporting: 403 scope, 409 stale)
