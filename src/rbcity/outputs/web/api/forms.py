@@ -17,22 +17,30 @@ from fastapi.responses import Response
 from fastapi.security import HTTPBasicCredentials
 
 from rbcity.data.reporting.scope import Scope, ScopeRefused, scope_of
-from rbcity.outputs.web.api.common import basic_scheme, current_user, records
+from rbcity.outputs.web.api.common import (
+    READ_RESPONSES,
+    WRITE_RESPONSES,
+    basic_scheme,
+    current_user,
+    records,
+)
 
-router = APIRouter(tags=["forms"])
+router = APIRouter(tags=["forms"], responses=READ_RESPONSES)
 
 Year = Annotated[int, Path(ge=2000, le=2100, description="报告年份 reporting year")]
 YearQ = Annotated[int, Query(ge=2000, le=2100, description="报告年份 reporting year")]
 City = Annotated[str, Path(min_length=1, max_length=64, description="城市代码或名称 city code or name")]
 Action = Annotated[str, Path(pattern="^(submit|return|accept|publish)$")]
 FORBIDDEN = {401: {"description": "no user"}, 403: {"description": "outside the user's scope"},
-             404: {"description": "unknown city"}, 409: {"description": "stale version or wrong status"}}
+             404: {"description": "unknown city"}, 409: {"description": "stale version or wrong status"},
+             422: {"description": "bad parameter"},
+             429: {"description": "too many wrong passwords: wait Retry-After seconds"}}
 
 
 def reporting_user(request: Request,
                    _creds: Annotated[HTTPBasicCredentials | None, Depends(basic_scheme)] = None) -> Scope:
     """The signed-in user's scope: 401 without a user; a cookie session's POST needs CSRF."""
-    from rbcity.outputs.web.app import WriteRefused
+    from rbcity.outputs.web.errors import WriteRefused
 
     user, how = current_user(request)
     if user is None:
@@ -103,7 +111,7 @@ def download_form(request: Request, scope: ScopeDep, city: City, year: Year):
 
 
 @router.post("/forms/{city}/{year}", summary="上传报表 upload a filled form: lands as a draft, rejects per cell",
-             responses={**FORBIDDEN, 413: {"description": "upload too large"}, 422: {"description": "not a form"}})
+             responses={**WRITE_RESPONSES, **FORBIDDEN, 422: {"description": "not a form"}})
 async def upload_form(request: Request, scope: ScopeDep, city: City, year: Year,
                       file: Annotated[UploadFile, File()],
                       version: Annotated[int | None, Form(ge=0, le=2**31 - 1)] = None) -> dict[str, Any]:
@@ -121,7 +129,7 @@ async def upload_form(request: Request, scope: ScopeDep, city: City, year: Year,
 
 
 @router.post("/forms/{city}/{year}/{action}", summary="报表流转 submit / return (comments per cell) / accept / publish",
-             responses=FORBIDDEN)
+             responses={**WRITE_RESPONSES, **FORBIDDEN})
 def act_on_form(request: Request, scope: ScopeDep, city: City, year: Year, action: Action,
                 version: Annotated[int, Body(ge=0, le=2**31 - 1, description="the version the user saw")],
                 comments: Annotated[dict[str, str] | None, Body(description="item → comment (return)")] = None,
