@@ -265,7 +265,7 @@ def _targets(res: EngineResult, cat: pd.DataFrame, lang: str) -> dict:
     status_counts: dict[str, int] = {}
     for r in national:
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
-    return {"computed": True, "national": national, "groups": with_data, "groups_no_data": no_data,
+    return {"computed": True, "national": national, "groups": with_data, "groups_no_data": no_data, "all_groups": groups,
             "status_counts": status_counts,
             "any_value": any(r["value"] is not None and r["baseline"] is not None for r in national)}
 

@@ -117,6 +117,8 @@ def headlines(d, status_label) -> list[dict]:
                 "identify": lambda: _identify(d)}[name]()
         if not text:
             text = d.t("未计算（原因见附录A）", "not computed (see Appendix A)")
+        elif not card.get("decision"):
+            text += d.t("（仅供参考）", " (indicative only)")
         out.append({"engine": name, "title": d.t(*ENGINES[name]), "year": res.year, "text": text,
                     "card": card, "not_scored": not_scored(d.gaps, name)})
     return out

@@ -8,11 +8,12 @@ the run summary's ``"validity"`` dict (same shape). A run without a card is show
 
 from __future__ import annotations
 
-#: verdict → (zh, en, css class)
+#: verdict → (zh, en, css class); the labels are rbcity.plan.validity.VERDICT_LABELS' (plus
+#: "not checked" for a run stored before cards existed)
 VERDICTS: dict[str, tuple[str, str, str]] = {
     "valid": ("有效", "valid", "v-valid"),
-    "indicative": ("仅供参考", "indicative", "v-indicative"),
-    "not_valid": ("无效", "not valid", "v-not-valid"),
+    "indicative": ("仅供参考", "indicative only", "v-indicative"),
+    "not_valid": ("不适用于此用途", "not valid for this use", "v-not-valid"),
     "not_checked": ("未检验", "not checked", "v-not-checked"),
 }
 
@@ -75,7 +76,7 @@ def card_view(run: dict | None, lang: str) -> dict:
                 decision = verdict == "valid"
     return {"verdict": verdict, "label": VERDICTS[verdict][i], "css": VERDICTS[verdict][2],
             "checked_against": _pair(_get(card, "checked_against"), lang) if card is not None else "",
-            "metric": str(_get(card, "metric") or "") if card is not None else "",
+            "metric": _pair(_get(card, "metric"), lang).strip("—") if card is not None else "",
             "figure": _get(card, "figure") if card is not None else None,
             "baseline": _get(card, "baseline") if card is not None else None,
             "baseline_name": _pair(_get(card, "baseline_name"), lang) if card is not None else "",
