@@ -7,6 +7,8 @@ grades and stages, assessment grades), so an English report or page never shows 
 
 from __future__ import annotations
 
+import re
+
 from rbcity.methods.coupling import C_STAGES
 from rbcity.outputs.palette import COORDINATION_GRADES, WARNING_LEVELS
 
@@ -19,6 +21,29 @@ TERMS: dict[str, str] = {
     **dict(C_STAGES),
     "同步": "synchronous",
 }
+
+
+#: catalogue units (config/indicators.yaml) in English
+UNITS_EN: dict[str, str] = {
+    "万人": "10k persons", "万元": "10k yuan", "亿元": "100m yuan", "万美元": "10k USD", "元": "yuan",
+    "个": "count", "人": "persons", "元/人": "yuan per person", "吨": "tonnes", "万吨": "10k tonnes",
+    "平方米": "m²", "张": "beds", "人/千人": "per 1,000 persons",
+}
+
+_ZH_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+\s*")
+
+
+def unit_en(unit: str, lang: str) -> str:
+    """A catalogue unit in ``lang`` (万人 → 10k persons for English)."""
+    return unit if lang == "zh" or not unit else UNITS_EN.get(unit, unit)
+
+
+def strip_zh(text: str) -> str:
+    """The English of an engine text that runs both languages together without a separator
+    ("库中无此指标的开放数据 no open data …"): Chinese runs removed, empty brackets dropped."""
+    out = _ZH_RUN.sub("", text)
+    out = re.sub(r"\(\s*\)", "", out)
+    return re.sub(r"\s{2,}", " ", out).strip()
 
 
 def term(text, lang: str) -> str:

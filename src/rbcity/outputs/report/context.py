@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
 from rbcity.outputs.report.gaps import gap_counts, gap_rows
+from rbcity.outputs.terms import term
 from rbcity.outputs.report.results import ENGINES, EngineResult, all_results
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, province_label
 
@@ -105,10 +106,14 @@ def indicators(engine: Engine) -> pd.DataFrame:
 
 
 def _indicator_name(cat: pd.DataFrame, ind: str, lang: str) -> str:
+    from rbcity.outputs.terms import unit_en
+
     if ind in cat.index:
         r = cat.loc[ind]
-        return f"{r['name_zh'] if lang == 'zh' else r['name_en']}（{r['unit']}）" if r["unit"] else \
-            (r["name_zh"] if lang == "zh" else r["name_en"])
+        name = r["name_zh"] if lang == "zh" else r["name_en"]
+        if not r["unit"]:
+            return name
+        return f"{name}（{r['unit']}）" if lang == "zh" else f"{name} ({unit_en(r['unit'], lang)})"
     return ind
 
 
@@ -297,7 +302,8 @@ def _warning(res: EngineResult, cities: pd.DataFrame, lang: str = "zh") -> dict:
     detail = serious[:MAX_WARNING_ROWS]
     by_prov: dict[str, list[str]] = {}
     for r in serious[MAX_WARNING_ROWS:]:
-        by_prov.setdefault(r["province"], []).append(f"{r['name']}（{r['label']}）")
+        by_prov.setdefault(r["province"], []).append(
+            f"{r['name']}（{r['label']}）" if lang == "zh" else f"{r['name']} ({term(r['label'], lang)})")
     return {"computed": True, "counts": counts, "rows": rows, "serious": serious, "detail": detail,
             "rest_by_province": sorted(by_prov.items(), key=lambda kv: -len(kv[1])), "n": len(rows)}
 

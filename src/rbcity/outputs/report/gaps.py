@@ -39,8 +39,12 @@ def _text(v) -> str:
 
 def _part(text: str, lang: str) -> str:
     from rbcity.outputs.report.context import lang_part
+    from rbcity.outputs.terms import strip_zh
 
-    return lang_part(text, lang)
+    out = lang_part(text, lang)
+    if lang != "zh" and any("\u4e00" <= ch <= "\u9fff" for ch in out):
+        out = strip_zh(out) or out
+    return out
 
 
 def scope_reason(name: str, res: EngineResult, type_2013: str, lang: str) -> str:

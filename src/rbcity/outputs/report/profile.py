@@ -25,6 +25,7 @@ from rbcity.outputs.report.context import (
     observations,
 )
 from rbcity.outputs.report.results import EngineResult, all_results
+from rbcity.outputs.terms import strip_zh, unit_en
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, label, province_label
 
 #: At most this many indicator trend charts (the profile stays within two pages); the
@@ -92,7 +93,8 @@ def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> l
         return []
     cat = indicators(engine)
     out = []
-    sources = _obs_sources(engine, me["unit_id"])
+    sources = {k: strip_zh(v).replace("；", "; ") if lang != "zh" else v
+               for k, v in _obs_sources(engine, me["unit_id"]).items()}
     n_years = mine.groupby("indicator_id")["year"].nunique()
     chosen = sorted(n_years.index, key=lambda k: (-int(n_years[k]), k))[:MAX_TRENDS]
     for ind in chosen:
@@ -105,7 +107,7 @@ def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> l
         unit = ""
         if ind in cat.index:
             name = cat.loc[ind, "name_zh" if lang == "zh" else "name_en"]
-            unit = cat.loc[ind, "unit"]
+            unit = unit_en(cat.loc[ind, "unit"], lang)
         out.append({"indicator_id": ind, "name": name, "unit": unit, "years": [int(y) for y in years],
                     "source": sources.get(ind, ""),
                     "city": [_num(city.get(y)) for y in years],
@@ -114,6 +116,17 @@ def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> l
                     "type": [_num(typ["mean"].get(y)) for y in years],
                     "type_n": int(typ["count"].max()) if len(typ) else 0})
     return out
+
+
+def _en(names, lang: str) -> str:
+    """Chinese place names (one, or several joined by ; or 、) in pinyin for English."""
+    import re
+
+    from rbcity.registry.pinyin import name_en
+
+    if not names or lang == "zh":
+        return names or ""
+    return re.sub(r"[\u4e00-\u9fff]+", lambda m: name_en(m.group(0)), str(names))
 
 
 def registry_source(grade: str, lang: str) -> str:
@@ -156,16 +169,18 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
     batch = me["exhausted_batch"]
     identity = {
         "name": me["name"], "province": province_label(me["province"], lang),
-        "level": label(LEVELS, me["level"], lang), "parent": me["parent"] or "—",
+        "level": label(LEVELS, me["level"], lang), "parent": _en(me["parent"], lang) or "—",
         "type_2013": label(TYPES, me["type_2013"], lang),
         "exhausted_batch": None if pd.isna(batch) else int(batch),
         "admin_code_2013": me["admin_code_2013"] or "—", "admin_codes_now": me["admin_codes_now"] or "—",
-        "names_now": me["names_now"] or "—", "verification": label(VERIFICATION, me["verification"], lang),
+        "names_now": _en(me["names_now"], lang) or "—", "verification": label(VERIFICATION, me["verification"], lang),
         "lon": _num(me["lon"]), "lat": _num(me["lat"]), "source": registry_source(me["verification"], lang),
         "note": me["note"],
     }
-    history = [{"code": r.code or "—", "name": r.name, "from": "" if pd.isna(r.valid_from) else int(r.valid_from),
-                "to": "" if pd.isna(r.valid_to) else int(r.valid_to), "event": r.event}
+    history = [{"code": r.code or "—", "name": _en(r.name, lang),
+                "from": "" if pd.isna(r.valid_from) else int(r.valid_from),
+                "to": "" if pd.isna(r.valid_to) else int(r.valid_to),
+                "event": strip_zh(r.event or "") if lang != "zh" else r.event}
                for r in hist.itertuples()]
     results = all_results(engine, year)
     cl = _row(results["classify"], unit_id)
