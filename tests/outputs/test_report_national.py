@@ -3,8 +3,6 @@ missing engine results shown as 'not computed' with a reason (never as zeros).""
 
 from __future__ import annotations
 
-import re
-
 import engine_rows as fx
 import pytest
 

@@ -19,8 +19,8 @@ from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
 from rbcity.outputs.report.gaps import gap_counts, gap_rows
-from rbcity.outputs.terms import term
 from rbcity.outputs.report.results import ENGINES, EngineResult, all_results
+from rbcity.outputs.terms import term
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, province_label
 
 #: Engines whose results are one row per registry city.

@@ -111,10 +111,13 @@ def headlines(d, status_label) -> list[dict]:
     for name in order:
         res = d.results[name]
         card = d.validity.get(name) or {}
-        text = {"classify": lambda: _classify(d), "targets": lambda: _targets(d, status_label),
-                "warning": lambda: _warning(d), "coordination": lambda: _coordination(d),
-                "exhausted_assessment": lambda: _exhausted(d, bool(card.get("decision"))),
-                "identify": lambda: _identify(d)}[name]()
+        if name == "exhausted_assessment":
+            text = _exhausted(d, bool(card.get("decision")))
+        elif name == "targets":
+            text = _targets(d, status_label)
+        else:
+            text = {"classify": _classify, "warning": _warning, "coordination": _coordination,
+                    "identify": _identify}[name](d)
         if not text:
             text = d.t("未计算（原因见附录A）", "not computed (see Appendix A)")
         elif not card.get("decision"):
