@@ -86,8 +86,8 @@ def _exhausted(d, decision: bool) -> str:
     n_exit = acts.get("exit_watch", 0) + acts.get("exit", 0)
     if n_exit:
         s += (t(f"；退出预警或退出{n_exit}个", f"; {n_exit} to exit watch or exit") if decision else
-              t(f"；按规格将有{n_exit}个列入退出预警或退出（仅供参考）",
-                f"; by the spec {n_exit} would go to exit watch or exit (indicative only)"))
+              t(f"；按规格将有{n_exit}个列入退出预警或退出",
+                f"; by the spec {n_exit} would go to exit watch or exit"))
     return s + t("。", ".")
 
 
