@@ -19,8 +19,12 @@ from rbcity.errors import UserError
 from rbcity.outputs.geo import CAPTION, GEO_MAP_NAME, prefecture_geojson
 from rbcity.outputs.palette import MISSING_COLOR, RAMP, Scheme, scheme_for
 
-#: Map window (lon, lat): mainland China without the South China Sea (no inset; see CAPTION).
-EXTENT = (73.0, 135.5, 17.5, 54.0)
+#: Map window (lon, lat): China with Taiwan and the 南海诸岛 inset (drawn at lon 126–132°E,
+#: lat 18–25°N, see scripts/build_china_extras.py).
+EXTENT = (73.0, 135.5, 16.8, 54.0)
+#: Polygon code of the 南海诸岛 inset and how it is drawn (lines, not a fillable region).
+INSET_CODE = "nanhai"
+INSET_COLOR = "#7f7f7f"
 BASE_FILL = "#f0f0f0"
 BASE_EDGE = "#ffffff"
 
@@ -106,10 +110,13 @@ def static_map(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str 
     df = colored(frame, color_by, scheme)
     poly_color = {c: col for c, col in zip(df["poly_code"], df["color"], strict=True) if c}
     polys, codes = _ring_arrays()
-    faces = [poly_color.get(c, BASE_FILL) for c in codes]
+    faces = [INSET_COLOR if c == INSET_CODE else poly_color.get(c, BASE_FILL) for c in codes]
+    edges = [INSET_COLOR if c == INSET_CODE else BASE_EDGE for c in codes]
     fig = Figure(figsize=(8.0, 6.6))
     ax = fig.add_axes((0.01, 0.06, 0.98, 0.86))
-    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=BASE_EDGE, linewidths=0.25))
+    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edges, linewidths=0.25))
+    ax.text(129.0, 17.6, "南海诸岛" if lang == "zh" else "South China Sea Islands", ha="center", va="top",
+            fontsize=6, color="#555555")
     pts = df.dropna(subset=["lon", "lat"])
     ax.scatter(pts["lon"], pts["lat"], s=np.where(pts["poly_code"] != "", 6, 12), c=list(pts["color"]),
                edgecolors="#333333", linewidths=0.3, zorder=3)
