@@ -61,9 +61,12 @@ def map_(
     if layer.note:
         typer.echo(layer.note, err=True)
     if suffix == "html":
-        path.write_text(echarts_map_html(layer.frame, layer.column, lang, scheme=layer.scheme), encoding="utf-8")
+        path.write_text(echarts_map_html(layer.frame, layer.column, lang, layer.title(lang), scheme=layer.scheme),
+                        encoding="utf-8")
     elif suffix == "svg":
-        path.write_text(static_map_svg(layer.frame, layer.column, lang, scheme=layer.scheme), encoding="utf-8")
+        path.write_text(static_map_svg(layer.frame, layer.column, lang, layer.title(lang), scheme=layer.scheme),
+                        encoding="utf-8")
     else:
-        path.write_bytes(static_map_svg(layer.frame, layer.column, lang, fmt="png", scheme=layer.scheme))
+        path.write_bytes(static_map_svg(layer.frame, layer.column, lang, layer.title(lang), fmt="png",
+                                        scheme=layer.scheme))
     typer.echo(str(path))
