@@ -56,7 +56,9 @@ def estimator(name: str, params: dict | None = None):
 
 def supervised_fit_predict(name: str, params: dict | None = None):
     def fp(Xtr, ytr, Xte):
-        with warnings.catch_warnings():
+        from threadpoolctl import threadpool_limits
+
+        with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore")
             m = estimator(name, params).fit(Xtr, np.asarray(ytr, dtype=str))
             return m.predict(Xte).astype(object)
@@ -64,7 +66,9 @@ def supervised_fit_predict(name: str, params: dict | None = None):
 
 
 def fit_supervised(name: str, params: dict | None, X: np.ndarray, y) -> object:
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+
+    with warnings.catch_warnings(), threadpool_limits(1):
         warnings.simplefilter("ignore")
         return estimator(name, params).fit(X, np.asarray(y, dtype=str))
 

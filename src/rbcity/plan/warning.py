@@ -64,7 +64,7 @@ def catalogue_ids() -> set[str]:
     """Indicator ids the catalogue can import (hard triggers only fire on these)."""
     from rbcity.data.catalogue import load_catalogue
 
-    return set(load_catalogue()["id"].astype(str))
+    return set(load_catalogue()["indicator_id"].astype(str))
 
 
 def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
