@@ -53,7 +53,8 @@ def agreement_lines(summaries: dict, lang: str = "zh") -> list[str]:
     if s:
         a = s["agreement"]
         cut = s["cutoffs"]
-        out.append(_t(lang, "分类与2013年类型的一致性", "Classification vs the 2013 types")
+        out.append(_t(lang, "分类与2013年类型的一致性（规则模型，样本内）",
+                      "Classification vs the 2013 types (rules model, in-sample)")
                    + f" (base year {s['base_year']}, n={a['n']}): accuracy {_pct(a['accuracy'])} "
                    f"(all-mature baseline {_pct(a.get('majority_baseline'))}), balanced "
                    f"{_pct(a['balanced_accuracy'])} (chance 25.0%); cut-offs R "

@@ -16,7 +16,8 @@ def identify_card(summary: dict, spec: dict) -> ValidityCard:
     p = (c["tp"] + c["fn"]) / n if n else None
     base = 2 * p / (1 + p) if p else None
     f1 = summary.get("f1")
-    verdict = verdict_by_rules(f1, base, {"valid_margin": float(v.get("valid_margin", 0.1))})
+    verdict = verdict_by_rules(f1, base, {"valid_margin": float(v.get("valid_margin", 0.1)),
+                                          "valid_min": float(v.get("valid_min", 0.5))})
     pct = lambda x: "n/a" if x is None or x != x else f"{100 * x:.1f}%"  # noqa: E731
     use = {"valid": ("可用于筛选候选资源型城市（名单调整仍需人工核定）。",
                      "may be used to screen candidate resource-based cities (list changes still "

@@ -172,12 +172,17 @@ def select_model(panel: pd.DataFrame, units: list, spec: dict, base: int, year: 
     n = len(units)
     Xb = Xy = np.empty((n, 0))
     if feats and any(c in SUPERVISED for c in cands):
-        Xb = within_year(as_of(panel, feats, base, age, units=units)[0]).to_numpy(float)
+        vb = as_of(panel, feats, base, age, units=units)[0]
+        feats = [f for f in feats if vb[f].notna().sum() >= 2]  # a feature with no data: dropped
+        out_feats = feats
+        Xb = within_year(vb[feats]).to_numpy(float)
         Xy = Xb if year == base else \
             within_year(as_of(panel, feats, year, age, units=units)[0]).to_numpy(float)
     has_feats = _availability(Xb) >= min_av if Xb.shape[1] else np.ones(n, bool)
     rows = np.where((t13 != "") & rules_ok & has_feats)[0]
     out = {"chosen": "rules", "cv": {}, "card": None}
+    if Xb.shape[1]:
+        out["features"] = out_feats
     if not (Xb.shape[1] and has_feats.any()):
         cands = [c for c in cands if c not in SUPERVISED] or ["rules"]
     try:
@@ -198,6 +203,11 @@ def select_model(panel: pd.DataFrame, units: list, spec: dict, base: int, year: 
     chosen = choose(cv, spec)
     out["chosen"] = chosen
     out["card"] = classify_card(cv, chosen, spec, folds=k)
+    out["card"].details["features"] = out.get("features")
+    trend = spec.get("trend") or {}
+    if chosen == "rules" and trend.get("window"):
+        out["card"].details["look_ahead"] = (f"trend term uses the {trend['window'][0]}→"
+                                             f"{trend['window'][1]} change, which postdates 2013")
     out["cv"] = {c: {kk: vv for kk, vv in s.items() if kk != "pred"} | {"rows": len(rows)}
                  for c, s in cv.items()}
     if chosen == "rules":

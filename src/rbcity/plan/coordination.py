@@ -34,7 +34,10 @@ def coordination_card(C, D, T, spec: dict, model: str) -> ValidityCard:
     m_zh = "修正" if model == "adjusted" else "传统"
     rho_txt = "n/a" if rho is None else f"{rho:.2f}"
     sd_txt = "n/a" if sd is None else f"{sd:.3f}"
-    if verdict == "indicative":
+    if not n:
+        zh, en = ("本年无城市可评价：无协调结论。", "No city could be evaluated this year: no "
+                  "coordination result.")
+    elif verdict == "indicative":
         zh = (f"{m_zh}耦合模型：C 的城市间标准差 {sd_txt}（下限 {thr}），D 与综合指数 T 的相关 "
               f"{rho_txt}。无官方协调评价可供核对：仅供参考，可用于比较资源开发与城市发展是否同步，"
               "不作为对城市的结论。")
