@@ -75,7 +75,7 @@ def spec_indicators(name: str, spec: dict) -> set[str]:
         elif isinstance(x, list):
             for v in x:
                 walk(v, key)
-        elif isinstance(x, str) and key in ("indicator", "name"):
+        elif isinstance(x, str) and key in ("indicator", "name", "features"):
             found.add(x)
 
     walk(spec)

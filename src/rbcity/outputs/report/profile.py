@@ -26,6 +26,7 @@ from rbcity.outputs.report.context import (
 )
 from rbcity.outputs.report.results import EngineResult, all_results
 from rbcity.outputs.terms import strip_zh, unit_en
+from rbcity.plan.validity import card_of, decision_wording_allowed, verdict_label
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, label, province_label
 
 #: At most this many indicator trend charts (the profile stays within two pages); the
@@ -184,7 +185,11 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
                for r in hist.itertuples()]
     results = all_results(engine, year)
     cl = _row(results["classify"], unit_id)
-    classify = {"computed": bool(cl) and _text(cl.get("type")) != ""}
+    card = card_of(results["classify"].run)
+    # a type that differs from 2013 is worded as a re-classification only with a valid card
+    classify = {"computed": bool(cl) and _text(cl.get("type")) != "",
+                "decision": decision_wording_allowed(card),
+                "verdict": card.label(lang) if card else verdict_label("indicative", lang)}
     if cl:
         classify.update(type=TYPES.get(_text(cl.get("type")), ("", ""))[i] or _text(cl.get("type")),
                         type_2013=TYPES.get(_text(cl.get("type_2013")) or me["type_2013"], ("", ""))[i],

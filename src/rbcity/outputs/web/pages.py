@@ -437,8 +437,13 @@ def _transitions(reader, df, run, lang):
         history.append({"year": y, "classified": int(res["type"].notna().sum()) if "type" in res else 0,
                         "moved": int((res["moved"] == 1).sum()) if "moved" in res else 0,
                         "accuracy": a_y.get("accuracy") if isinstance(a_y, dict) else None})
+    from rbcity.plan.validity import card_of, decision_wording_allowed
+
+    card = card_of(run)  # differences from 2013 are re-classifications only with a valid card
     return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc,
-            "history": history}
+            "history": history, "decision": decision_wording_allowed(card),
+            "verdict": card.label(lang) if card else None,
+            "card_text": (card.text[0 if lang == "zh" else 1]) if card else None}
 
 
 TARGET_GROUPS = ("national", "type", "province", "city")
