@@ -128,6 +128,31 @@ def _alias_index(path: str, mtime: float) -> dict[str, str]:
     return idx
 
 
+@lru_cache(maxsize=4)
+def _alias_lists(path: str, mtime: float) -> dict[str, tuple[str, ...]]:
+    idx: dict[str, list[str]] = {}
+    for ind in _load(path, mtime)["indicators"]:
+        for name in [ind["id"], ind["name_zh"], ind["name_en"], *(ind.get("aliases") or [])]:
+            lst = idx.setdefault(_norm(name), [])
+            if ind["id"] not in lst:
+                lst.append(ind["id"])
+    return {k: tuple(v) for k, v in idx.items()}
+
+
+def match_indicators(name: str) -> tuple[str, ...]:
+    """Every indicator a name/id/alias names (several when indicators differ only in 口径 or
+    price basis, e.g. a 全市 and a 市辖区 GDP); the importer picks by the header's qualifiers."""
+    p = catalogue_path()
+    return _alias_lists(str(p), p.stat().st_mtime).get(_norm(name), ())
+
+
+def qualifiers() -> dict[str, tuple[str, str]]:
+    """indicator id → (口径 scope, price basis) as the catalogue states them: ``scope`` defaults
+    to 全市 (whole city, the yearbooks' main table); ``price_basis`` to 当年价 (current prices,
+    or not a price at all). A header qualifier must agree with these (see rbcity.data.ingest.headers)."""
+    return {i["id"]: (i.get("scope") or "全市", i.get("price_basis") or "当年价") for i in _doc()["indicators"]}
+
+
 def alias_index() -> dict[str, str]:
     """Normalised name/alias/id → indicator id."""
     p = catalogue_path()

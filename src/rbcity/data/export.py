@@ -29,6 +29,32 @@ class ExportError(UserError, ValueError):
     """Bad export options (format, layout, filters)."""
 
 
+#: a text cell starting with one of these is a formula to Excel/LibreOffice (OWASP "CSV injection")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value):
+    """``value`` with a leading apostrophe when it is text a spreadsheet would run as a formula
+    (``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``); anything else unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` safe to open in a spreadsheet: text cells that start with = + - @, tab or CR
+    get a leading apostrophe (OWASP's advice for CSV/XLSX exports). Only text columns change:
+    numbers stay numbers (a negative value in a numeric column is not prefixed). Used by every
+    CSV/XLSX writer — the CLI's export and the web API's downloads."""
+    text = [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c])]
+    if not text:
+        return df
+    out = df.copy()
+    for c in text:
+        out[c] = out[c].map(neutralise_cell, na_action="ignore")
+    return out
+
+
 def _units(engine: Engine) -> pd.DataFrame:
     with engine.connect() as conn:
         return pd.read_sql(select(s.unit.c.unit_id, s.unit.c.name, s.unit.c.province, s.unit.c.level,
@@ -76,17 +102,19 @@ def export_panel(engine: Engine, path, *, layout: str = "long", fmt: str | None 
     cb = codebook(long_df)
     if fmt == "xlsx":
         with pd.ExcelWriter(p) as xw:
-            out.to_excel(xw, sheet_name="panel", index=False)
-            cb.to_excel(xw, sheet_name="codebook", index=False)
+            neutralise_formulas(out).to_excel(xw, sheet_name="panel", index=False)
+            neutralise_formulas(cb).to_excel(xw, sheet_name="codebook", index=False)
     else:
         _write(out, p, fmt)
         cbp = p.with_name(p.stem + "_codebook.csv")
-        cb.to_csv(cbp, index=False, encoding="utf-8-sig")
+        neutralise_formulas(cb).to_csv(cbp, index=False, encoding="utf-8-sig")
         files.append(str(cbp))
     return {"rows": len(out), "files": files}
 
 
 def _write(df: pd.DataFrame, p: Path, fmt: str) -> None:
+    if fmt in ("csv", "xlsx"):
+        df = neutralise_formulas(df)
     if fmt == "csv":
         df.to_csv(p, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
     elif fmt == "xlsx":

@@ -189,6 +189,22 @@ app_user = Table(
     Column("password_hash", Text, nullable=False),
     Column("role", String(16), nullable=False, default="analyst"),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # 0006: a disabled account cannot sign in and its sessions end; the time of the last password
+    # change (sessions started before it are no longer valid)
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    Column("password_changed_at", DateTime(timezone=True), nullable=True),
+)
+
+#: 0006 — server-side web sessions: the cookie carries a random token whose SHA-256 is ``id``; a
+#: session ends on sign-out, password change, account disable, idle or absolute timeout
+web_session = Table(
+    "web_session", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("end_reason", String(32), nullable=True),
 )
 
 audit_log = Table(

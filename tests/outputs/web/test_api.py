@@ -173,7 +173,7 @@ def test_writes_need_a_user(client):
 
 def test_write_with_session_cookie_needs_csrf(client, app):
     sessions = app.state.sessions
-    sess = {"u": "ana", "n": "fixed-nonce"}
+    sess = sessions.start("ana")
     client.cookies.set("rbcity_session", sessions.dump(sess))
     r = client.post("/api/runs", json={"year": 2018})
     assert r.status_code == 403 and "CSRF" in r.json()["detail"]
@@ -197,7 +197,7 @@ def test_openapi_schema(client):
     paths = spec["paths"]
     gets = ["/api/health", "/api/cities", "/api/cities/{city}", "/api/indicators", "/api/observations",
             "/api/coverage", "/api/engines", "/api/results/{engine}", "/api/results/{engine}/run", "/api/runs",
-            "/api/runs/{run_id}", "/api/imports", "/api/imports/{batch_id}", "/api/imports/{batch_id}/rejects"]
+            "/api/runs/{run_id}", "/api/imports", "/api/imports/{batch_id}", "/api/imports/{batch_id}/rejects", "/api/jobs/{job_id}"]
     # exactly the routes this file tests: a new route must come with its test
     assert sorted(paths) == sorted(gets)
     assert {p for p in paths if "get" in paths[p]} == set(gets)
@@ -210,18 +210,35 @@ def test_openapi_schema(client):
     assert {"province", "level", "type", "exhausted", "search", "limit", "offset", "format"} <= params
 
 
+def job_result(client, r, user="ana"):
+    """Wait for the job that ``r`` (a 202 from POST /api/imports) queued; its final status body."""
+    assert r.status_code == 202, r.text
+    job = r.json()
+    assert job["status"] in ("queued", "running") and job["href"] == f"/api/jobs/{job['id']}"
+    client.app.state.jobs.wait(job["id"], timeout=120)
+    done = client.get(job["href"], headers=basic(user))
+    assert done.status_code == 200 and done.json()["progress"] == 1.0
+    return done.json()
+
+
 def test_import_via_api_reports_bad_row_and_lands_the_rest(write_client):
     client = write_client
     body = ("城市,年份,指标,数值,单位\n鹤岗市,2019,人均地区生产总值,36000,元/人\n"
             "九台市,2019,人均地区生产总值,52000,元/人\n大庆市,2019,人均地区生产总值,abc,元/人\n").encode()
     files = {"file": ("api_upload.csv", body, "text/csv")}
-    dry = client.post("/api/imports", files=files, data={"source": "api test", "dry_run": "true"}, headers=basic())
-    assert dry.status_code == 200, dry.text
-    rep = dry.json()
+    dry = job_result(client, client.post("/api/imports", files=files, data={"source": "api test", "dry_run": "true"},
+                                         headers=basic()))
+    assert dry["status"] == "done" and dry["batch_id"] is None
+    rep = dry["result"]
     assert rep["status"] == "dry-run" and rep["n_accepted"] == 2
     assert [(r["row"], r["column"], r["raw_value"], r["reason_code"]) for r in rep["rejects"]] == [(4, "数值", "abc", "not_a_number")]
     assert client.get("/api/observations", params={"city": "鹤岗", "year_from": 2019}).json()["total"] == 0
-    done = client.post("/api/imports", files=files, data={"source": "api test"}, headers=basic()).json()
+    job = job_result(client, client.post("/api/imports", files=files, data={"source": "api test"}, headers=basic()))
+    done = job["result"]
+    assert job["batch_id"] == done["batch_id"] and done["batch_id"] >= 1
+    # another user does not see the job; nobody signed out does
+    assert client.get(f"/api/jobs/{job['id']}", headers=basic("vic")).status_code == 404
+    assert client.get(f"/api/jobs/{job['id']}").status_code == 401
     assert done["status"] == "committed" and done["file"] == "api_upload.csv"
     obs = client.get("/api/observations", params={"city": ["鹤岗", "九台"], "year_from": 2019}).json()["items"]
     assert sorted((o["unit_id"], o["value"]) for o in obs) == [("220181", 52000.0), ("230400", 36000.0)]

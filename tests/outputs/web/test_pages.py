@@ -130,6 +130,14 @@ def _sign_in(c, user="ana"):
     return csrf_of(c.get("/import").text)
 
 
+def _job_done(c, r):
+    """The import page of the job that ``r`` queued, once the job has finished."""
+    assert r.status_code == 200 and 'id="import-job"' in r.text, r.text[:500]
+    job = re.search(r'data-job="([0-9a-f]+)"', r.text).group(1)
+    c.app.state.jobs.wait(job, timeout=120)
+    return c.get(f"/import/jobs/{job}")
+
+
 def test_import_page_validate_then_confirm(write_client):
     c = write_client
     token = _sign_in(c)
@@ -137,14 +145,17 @@ def test_import_page_validate_then_confirm(write_client):
             "九台市,2020,人均地区生产总值,?,元/人\n阜新市,2020,人均地区生产总值,31000,元/人\n").encode()
     r = c.post("/import", data={"source": "page test", "csrf": token},
                files={"file": ("page.csv", body, "text/csv")})
+    assert 'id="job-progress"' in r.text and 'hx-trigger="every 1s"' in r.text  # the polled bar
+    r = _job_done(c, r)
     assert r.status_code == 200 and '<span id="n-rejects">1</span>' in r.text
     assert '<span class="kvp" data-field="n_accepted"><b>可导入值</b> 2</span>' in r.text
-    assert '<span class="kvp" data-field="status"><b>状态</b> dry-run</span>' in r.text
+    assert '<span class="kvp" data-field="status"><b>状态</b> 仅校验（未导入）</span>' in r.text
     assert re.search(r"<td class=\"num\">3</td><td>数值</td><td>\?</td>", r.text)
     assert 'id="confirm-form"' in r.text
     assert c.get("/api/observations", params={"city": "阜新", "year_from": 2020}).json()["total"] == 0
     up = re.search(r'name="token" value="([^"]+)"', r.text).group(1)
-    r = c.post("/import/confirm", data={"token": up, "filename": "page.csv", "source": "page test", "csrf": token})
+    r = _job_done(c, c.post("/import/confirm", data={"token": up, "filename": "page.csv", "source": "page test",
+                                                     "csrf": token}))
     assert r.status_code == 200 and "已导入" in r.text and 'id="batches-table"' in r.text
     vals = c.get("/api/observations", params={"city": ["阜新", "鹤岗"], "year_from": 2020}).json()["items"]
     assert sorted(o["value"] for o in vals) == [31000.0, 37000.0]
@@ -183,7 +194,7 @@ def test_rerun_needs_user_and_engines(write_client):
 
 
 def test_number_formatting_keeps_trailing_zeros_of_integers():
-    from rbcity.outputs.web.pages import _num, _when
+    from rbcity.outputs.web.pages.common import _num, _when
 
     assert [_num(10.0, 0), _num(20.0, 0), _num(2.50), _num(38.46, 1), _num(None), _num(3)] == \
         ["10", "20", "2.5", "38.5", "—", "3"]
@@ -217,17 +228,37 @@ def test_sign_in_redirects_only_within_the_site(write_client):
     c.cookies.clear()
 
 
-def test_password_guessing_is_throttled(write_client):
-    c = write_client
-    c.cookies.clear()
-    token = csrf_of(c.get("/login").text)
-    for _ in range(5):
-        assert c.post("/login", data={"username": "vic", "password": "guess", "csrf": token}).status_code == 401
-    r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token})
-    assert r.status_code == 429  # even the right password, until the window has passed
+def test_password_guessing_backs_off_but_the_owner_gets_in(write_client):
     from web_seed import basic
 
-    assert c.get("/api/runs", headers=basic("vic")).status_code == 200  # reads stay open
-    assert c.post("/api/runs", json={"year": 2018}, headers=basic("vic")).status_code == 429
-    c.app.state.throttle.succeeded("vic")  # leave the shared app as it was
-    c.cookies.clear()
+    from rbcity.outputs.web.audit import audit_frame
+    from rbcity.outputs.web.throttle import LoginThrottle
+
+    c = write_client
+    now = [1000.0]
+    old = c.app.state.throttle
+    c.app.state.throttle = LoginThrottle(free_failures=3, base_delay=2, max_delay_name=60,
+                                         max_delay_address=900, clock=lambda: now[0])
+    before, _ = audit_frame(c.app.state.engine)
+    try:
+        c.cookies.clear()
+        token = csrf_of(c.get("/login").text)
+        for _ in range(4):  # three free failures; the fourth starts a 2 s back-off
+            assert c.post("/login", data={"username": "vic", "password": "guess", "csrf": token}).status_code == 401
+        r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token})
+        assert r.status_code == 429 and r.headers["retry-after"] == "2"
+        assert c.get("/api/runs", headers=basic("vic")).status_code == 200  # reads stay open
+        r = c.post("/api/runs", json={"year": 2018}, headers=basic("vic"))
+        assert r.status_code == 429 and r.headers["retry-after"] == "2"
+        now[0] += 2.5  # after the back-off the right password works at once
+        r = c.post("/login", data={"username": "vic", "password": PASSWORD, "csrf": token}, follow_redirects=False)
+        assert r.status_code == 303
+        total, log = audit_frame(c.app.state.engine)
+        new = log.head(total - before)
+        assert (new["action"] == "login_failed").sum() == 4
+        throttled = new[new["action"] == "login_throttled"]
+        assert len(throttled) == 1 and throttled.iloc[0]["detail"]["retry_after"] == 2
+        assert (new["action"] == "login").sum() == 1
+    finally:
+        c.app.state.throttle = old
+        c.cookies.clear()

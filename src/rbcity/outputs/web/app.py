@@ -23,61 +23,45 @@ from fastapi.staticfiles import StaticFiles
 
 from rbcity import __version__
 from rbcity.errors import UserError
-from rbcity.outputs.web.auth import (
-    SESSION_COOKIE,
-    SESSION_MAX_AGE,
-    LoginThrottle,
-    Sessions,
-    secret_key,
-)
-from rbcity.outputs.web.sources import NotFound, Reader
+from rbcity.outputs.web.auth import SESSION_COOKIE, Sessions, secret_key
+from rbcity.outputs.web.errors import FieldError, WriteRefused, status_of
+from rbcity.outputs.web.sources import Reader
+from rbcity.outputs.web.throttle import LoginThrottle
 
 #: the largest upload accepted (bytes); bigger requests are refused with 413 before reading
 UPLOAD_LIMIT = 10 * 1024 * 1024
 
 
-class FieldError(UserError, ValueError):
-    """A bad request parameter; answered as 422 naming the field, like FastAPI's own checks."""
-
-    def __init__(self, field: str, message: str, where: str = "query"):
-        super().__init__(message)
-        self.field = field
-        self.where = where
-
-
-class WriteRefused(UserError, PermissionError):
-    """A write without a user (401) or by a user who may not write / without a CSRF token (403)."""
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.status = status
+#: sent with every response: no inline script anywhere (scripts are files under /static), no
+#: framing, no MIME sniffing, no full URL in the Referer to other sites
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                               "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+                               "form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
 
 
-class TooManyAttempts(UserError, PermissionError):
-    """Too many wrong passwords for one user name in a short time (HTTP 429)."""
+def trust_proxy() -> bool:
+    """``RBCITY_TRUST_PROXY=1``: the server sits behind a reverse proxy whose ``X-Forwarded-Proto``
+    and ``X-Forwarded-For`` headers are to be believed (never set it when clients reach the
+    server directly: they could then claim any address)."""
+    import os
 
-    status = 429
+    return os.environ.get("RBCITY_TRUST_PROXY", "") in ("1", "true", "yes")
+
+
+def is_https(scope, headers) -> bool:
+    """Served over HTTPS: directly, or behind a trusted proxy that says so."""
+    if scope.get("scheme") == "https":
+        return True
+    return trust_proxy() and headers.get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
 
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
-
-
-def status_of(exc: UserError) -> int:
-    """The HTTP status of a user error: 404 unknown thing, 409 ambiguous name, 422 bad input."""
-    from rbcity.registry.resolve import AmbiguousCity, UnknownCity
-
-    if isinstance(exc, UnknownCity | NotFound):
-        return 404
-    if isinstance(exc, AmbiguousCity):
-        return 409
-    if isinstance(exc, WriteRefused | TooManyAttempts):
-        return exc.status
-    from rbcity.outputs.web.importing import Unavailable
-
-    if isinstance(exc, Unavailable):
-        return 503
-    return 422
 
 
 class SessionAndCache:
@@ -120,9 +104,14 @@ class SessionAndCache:
                     resp = Response(status_code=304, headers={"ETag": etag, "Cache-Control": "no-cache"})
                     return await resp(scope, receive, send)
 
+        secure = "; Secure" if is_https(scope, request.headers) else ""
+
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    if k not in headers:
+                        headers[k] = v
                 if etag and message["status"] == 200:
                     headers["ETag"] = etag
                     headers["Cache-Control"] = "no-cache"
@@ -131,8 +120,9 @@ class SessionAndCache:
                 new_session = scope["state"].get("new_session")
                 if new_session is not None or (fresh and not api):
                     cookie = sessions.dump(new_session if new_session is not None else session)
-                    headers.append("Set-Cookie", f"{SESSION_COOKIE}={cookie}; HttpOnly; Max-Age={SESSION_MAX_AGE}; "
-                                                 "Path=/; SameSite=lax")
+                    headers.append("Set-Cookie", f"{SESSION_COOKIE}={cookie}; HttpOnly; "
+                                                 f"Max-Age={int(sessions.store.absolute.total_seconds())}; "
+                                                 f"Path=/; SameSite=lax{secure}")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -158,11 +148,25 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     ensure_ready(engine)  # registry and indicator catalogue in the store
     app.state.engine = engine
     app.state.reader = Reader(engine)
-    app.state.sessions = Sessions(secret or secret_key())
+    from rbcity.outputs.web.sessions import SessionStore
+
+    app.state.sessions = Sessions(secret or secret_key(), SessionStore(engine))
     app.state.throttle = LoginThrottle()
     app.state.upload_limit = upload_limit
     app.state.upload_dir = Path(upload_dir or tempfile.mkdtemp(prefix="rbcity-uploads-"))
     app.state.upload_dir.mkdir(parents=True, exist_ok=True)
+    from rbcity.outputs.web.jobs import JobRunner
+
+    app.state.jobs = JobRunner()
+
+    @app.on_event("shutdown")
+    def stop() -> None:
+        """Stop the job workers; remove the upload folder when it is our own temp folder."""
+        import shutil
+
+        app.state.jobs.shutdown()
+        if upload_dir is None:
+            shutil.rmtree(app.state.upload_dir, ignore_errors=True)
 
     static = resources.files("rbcity.outputs") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -177,11 +181,16 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
                 body = {"detail": [{"loc": [exc.where, exc.field], "msg": str(exc), "type": "value_error"}]}
             else:
                 body = {"detail": str(exc)}
-            headers = {"WWW-Authenticate": 'Basic realm="rbcity"'} if status == 401 else None
-            return JSONResponse(body, status_code=status, headers=headers)
-        from rbcity.outputs.web.pages import error_page
+            headers = {"WWW-Authenticate": 'Basic realm="rbcity"'} if status == 401 else {}
+            if getattr(exc, "retry_after", None):
+                headers["Retry-After"] = str(exc.retry_after)
+            return JSONResponse(body, status_code=status, headers=headers or None)
+        from rbcity.outputs.web.pages.common import error_page
 
-        return error_page(request, exc, status)
+        resp = error_page(request, exc, status)
+        if getattr(exc, "retry_after", None):
+            resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
@@ -189,20 +198,23 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
                   for e in exc.errors()]
         if _is_api(request):
             return JSONResponse({"detail": errors}, status_code=422)
-        from rbcity.outputs.web.pages import error_page
+        from rbcity.outputs.web.pages.common import error_page
 
         msg = "; ".join(f"{'.'.join(str(x) for x in e['loc'][1:])}: {e['msg']}" for e in errors)
         return error_page(request, FieldError("", msg), 422)
 
     @app.get("/docs", include_in_schema=False)
     def docs():
-        """Swagger UI from the package's static files (FastAPI's default loads it from a CDN)."""
-        from fastapi.openapi.docs import get_swagger_ui_html
+        """Swagger UI from the package's static files (FastAPI's default loads it from a CDN and
+        starts it with an inline script, which the Content-Security-Policy refuses)."""
+        from fastapi.responses import HTMLResponse
 
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="rbcity API",
-                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/favicon.ico")
+        return HTMLResponse(
+            '<!doctype html><html><head><meta charset="utf-8"><title>rbcity API</title>'
+            '<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>'
+            '<body><div id="swagger-ui"></div>'
+            '<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>'
+            '<script src="/static/js/swagger-init.js"></script></body></html>')
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
@@ -212,9 +224,9 @@ def create_app(db_url: str | None = None, *, secret: str | None = None,
     def health() -> dict:
         return {"status": "ok", "version": __version__}
 
-    from rbcity.outputs.web.api import cities, imports, observations, results, runs
+    from rbcity.outputs.web.api import cities, imports, jobs, observations, results, runs
 
-    for mod in (cities, observations, results, runs, imports):
+    for mod in (cities, observations, results, runs, imports, jobs):
         app.include_router(mod.router, prefix="/api")
     from rbcity.outputs.web import pages
 

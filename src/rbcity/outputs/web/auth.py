@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
@@ -82,20 +82,62 @@ def add_user(engine: Engine, username: str, password: str, role: str = "analyst"
 
 
 def authenticate(engine: Engine, username: str, password: str) -> User | None:
-    """The user when the name exists and the password matches, else None (same cost either way)."""
+    """The user when the name exists, is enabled and the password matches, else None (same cost
+    either way)."""
     with engine.connect() as conn:
-        row = conn.execute(select(s.app_user.c.password_hash, s.app_user.c.role)
+        row = conn.execute(select(s.app_user.c.password_hash, s.app_user.c.role, s.app_user.c.disabled_at)
                            .where(s.app_user.c.username == username)).first()
     if row is None:
         verify_password(_DUMMY_HASH, password)  # spend the same time as for a real account
         return None
-    return User(username, row.role) if verify_password(row.password_hash, password) else None
+    ok = verify_password(row.password_hash, password)
+    return User(username, row.role) if ok and row.disabled_at is None else None
 
 
 def get_user(engine: Engine, username: str) -> User | None:
+    """The enabled account ``username``, else None."""
     with engine.connect() as conn:
-        row = conn.execute(select(s.app_user.c.role).where(s.app_user.c.username == username)).first()
-    return User(username, row.role) if row else None
+        row = conn.execute(select(s.app_user.c.role, s.app_user.c.disabled_at)
+                           .where(s.app_user.c.username == username)).first()
+    return User(username, row.role) if row and row.disabled_at is None else None
+
+
+def list_users(engine: Engine) -> list[dict]:
+    """Every account: name, role, created, disabled (time or None), password changed (time or None)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(s.app_user.c.username, s.app_user.c.role, s.app_user.c.created_at,
+                                   s.app_user.c.disabled_at, s.app_user.c.password_changed_at)
+                            .order_by(s.app_user.c.username)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def _must_exist(conn, username: str) -> None:
+    if not conn.execute(select(s.app_user.c.id).where(s.app_user.c.username == username)).first():
+        raise AccountError(f"无此用户 no such user: {username}")
+
+
+def set_password(engine: Engine, username: str, password: str) -> int:
+    """Change the password; every session of the user ends. Returns the sessions ended."""
+    from rbcity.outputs.web.sessions import end_user_sessions
+
+    if len(password or "") < 8:
+        raise AccountError("密码至少8个字符 password must have at least 8 characters")
+    with engine.begin() as conn:
+        _must_exist(conn, username)
+        conn.execute(update(s.app_user).where(s.app_user.c.username == username)
+                     .values(password_hash=hash_password(password), password_changed_at=datetime.now(UTC)))
+    return end_user_sessions(engine, username, "password_changed")
+
+
+def set_disabled(engine: Engine, username: str, disabled: bool = True) -> int:
+    """Disable (or enable again) an account; disabling ends its sessions. Returns the sessions ended."""
+    from rbcity.outputs.web.sessions import end_user_sessions
+
+    with engine.begin() as conn:
+        _must_exist(conn, username)
+        conn.execute(update(s.app_user).where(s.app_user.c.username == username)
+                     .values(disabled_at=datetime.now(UTC) if disabled else None))
+    return end_user_sessions(engine, username, "disabled") if disabled else 0
 
 
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -108,10 +150,13 @@ def secret_key() -> str:
 
 class Sessions:
     """Signs and reads the session cookie: ``{"u": username, "n": nonce}`` (nonce also for anonymous
-    visitors, so the sign-in form has a CSRF token too)."""
+    visitors, so the sign-in form has a CSRF token too). A signed-in cookie also carries ``"s"``,
+    the token of its server-side row (:class:`~rbcity.outputs.web.sessions.SessionStore`), and is
+    honoured only while that row is live: sign-out and password change end it on the server."""
 
-    def __init__(self, secret: str):
+    def __init__(self, secret: str, store=None):
         self.secret = secret
+        self.store = store
         self._signer = URLSafeTimedSerializer(secret, salt="rbcity-session")
 
     def dump(self, data: dict) -> str:
@@ -124,11 +169,27 @@ class Sessions:
             data = self._signer.loads(cookie, max_age=SESSION_MAX_AGE)
         except BadSignature:
             return None
-        return data if isinstance(data, dict) and isinstance(data.get("n"), str) else None
+        if not isinstance(data, dict) or not isinstance(data.get("n"), str):
+            return None
+        if data.get("u"):  # signed in: only while the server-side session lives
+            token = data.get("s")
+            if self.store is None or not isinstance(token, str) or not self.store.check(token, data["u"]):
+                return None
+        return data
 
     @staticmethod
-    def new(username: str | None = None) -> dict:
-        return {"u": username, "n": secrets.token_urlsafe(16)}
+    def new() -> dict:
+        """An anonymous session (a CSRF nonce, no row in the store)."""
+        return {"u": None, "n": secrets.token_urlsafe(16)}
+
+    def start(self, username: str) -> dict:
+        """A signed-in session with a new nonce (no session fixation) and its server-side row."""
+        return {"u": username, "n": secrets.token_urlsafe(16), "s": self.store.start(username)}
+
+    def end(self, session: dict | None, reason: str = "logout") -> None:
+        """End the server-side row of a signed-in session (its cookie is refused from now on)."""
+        if session and isinstance(session.get("s"), str) and self.store is not None:
+            self.store.end(session["s"], reason)
 
     def csrf_token(self, session: dict) -> str:
         """The token a form of this session must send back."""
@@ -149,37 +210,3 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
         return None
     name, sep, password = raw.partition(":")
     return (name, password) if sep else None
-
-
-class LoginThrottle:
-    """At most ``limit`` wrong passwords per user name within ``window`` seconds; then that name
-    is refused (HTTP 429) until the window has passed — against password guessing, per process."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0):
-        import threading
-
-        self.limit, self.window = limit, window
-        self._fails: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, name: str, now: float) -> list[float]:
-        return [t for t in self._fails.get(name, []) if now - t < self.window]
-
-    def blocked(self, name: str) -> bool:
-        import time
-
-        with self._lock:
-            return len(self._recent(name, time.monotonic())) >= self.limit
-
-    def failed(self, name: str) -> None:
-        import time
-
-        now = time.monotonic()
-        with self._lock:
-            if len(self._fails) > 10_000:  # bounded memory under a flood of made-up names
-                self._fails.clear()
-            self._fails[name] = self._recent(name, now) + [now]
-
-    def succeeded(self, name: str) -> None:
-        with self._lock:
-            self._fails.pop(name, None)

@@ -113,6 +113,24 @@ T: dict[str, tuple[str, str]] = {
     "prev": ("上一页", "previous"), "next": ("下一页", "next"),
     "no_rejects": ("没有被拒的行。", "No rejected rows."),
     "api": ("接口", "API"),
+    "sign_in_required": ("需要登录 sign in required", "Sign in required"),
+    "resource_score": ("资源保障得分", "resource score"), "development_score": ("发展水平得分", "development score"),
+    "job_queued": ("排队中", "Queued"), "job_running": ("正在校验/导入", "Validating / importing"),
+    "job_failed": ("导入失败", "Import failed"), "job_reload": ("刷新查看结果", "reload for the result"),
+}
+
+#: the audit log's actions in words
+AUDIT_ACTIONS: dict[str, tuple[str, str]] = {
+    "login": ("登录", "sign-in"), "logout": ("退出", "sign-out"), "login_failed": ("登录失败", "failed sign-in"),
+    "login_throttled": ("登录限速", "sign-in throttled"), "import": ("导入", "import"), "rerun": ("重新评估", "re-run"),
+    "user_disable": ("停用用户", "account disabled"), "user_enable": ("启用用户", "account enabled"),
+    "user_passwd": ("修改密码", "password changed"),
+}
+
+#: an import batch's status (``import_batch.status`` / the report's ``status``) in words
+BATCH_STATUSES: dict[str, tuple[str, str]] = {
+    "dry-run": ("仅校验（未导入）", "validated only (not imported)"), "committed": ("已导入", "imported"),
+    "no-op": ("无变化（已导入过）", "no change (imported before)"), "failed": ("失败", "failed"),
 }
 
 #: the import report's counts, in the order shown

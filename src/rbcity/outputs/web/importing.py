@@ -16,17 +16,28 @@ from typing import Any
 
 from rbcity.errors import UserError
 from rbcity.outputs.web import audit
+from rbcity.outputs.web.errors import Unavailable
 
-ALLOWED_SUFFIXES = (".csv", ".xlsx", ".xls", ".tsv", ".json", ".parquet")
+#: what the upload form offers and ``save_upload`` accepts: the importer's own list when it has
+#: a reader registry (``rbcity.data.ingest.readers``), else the formats ``data.reader`` reads
+FALLBACK_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".parquet")
+#: uploads older than this are removed (seconds): a validated file waits this long for its confirm
+UPLOAD_TTL = 6 * 3600
+
+
+def allowed_suffixes() -> tuple[str, ...]:
+    """The file suffixes the importer reads, asked from the importer itself."""
+    try:
+        from rbcity.data.ingest.readers import readers
+    except ImportError:
+        return FALLBACK_SUFFIXES
+    return tuple(sorted({x for r in readers() for x in r.suffixes if x}))
+
 _TOKEN = re.compile(r"^[0-9a-f]{64}\.[a-z]{2,8}$")
 
 
 class UploadError(UserError, ValueError):
     """An upload that is empty, too large, of an unknown kind or no longer on the server."""
-
-
-class Unavailable(UserError, RuntimeError):
-    """A feature whose lower layer is not installed in this build (answered as 503)."""
 
 
 def save_upload(upload_dir: Path, filename: str, data: bytes, limit: int) -> tuple[str, str]:
@@ -36,13 +47,30 @@ def save_upload(upload_dir: Path, filename: str, data: bytes, limit: int) -> tup
     if len(data) > limit:
         raise UploadError(f"上传过大 upload too large: {len(data)} bytes > limit {limit}")
     suffix = Path(filename or "").suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
+    allowed = allowed_suffixes()
+    if suffix not in allowed:
         raise UploadError(f"不支持的文件类型 unsupported file type {suffix or '(none)'!r} of {filename!r}; "
-                          f"allowed: {', '.join(ALLOWED_SUFFIXES)}")
+                          f"allowed: {', '.join(allowed)}")
+    remove_stale_uploads(upload_dir)
     sha = hashlib.sha256(data).hexdigest()
     token = f"{sha}{suffix}"
     (upload_dir / token).write_bytes(data)
     return token, sha
+
+
+def remove_stale_uploads(upload_dir: Path, ttl: float = UPLOAD_TTL) -> int:
+    """Delete uploads older than ``ttl`` seconds (never confirmed); returns how many."""
+    import time
+
+    n = 0
+    for p in Path(upload_dir).glob("*"):
+        try:
+            if _TOKEN.match(p.name) and time.time() - p.stat().st_mtime > ttl:
+                p.unlink()
+                n += 1
+        except OSError:
+            continue
+    return n
 
 
 def stored_path(upload_dir: Path, token: str) -> Path:
@@ -95,3 +123,34 @@ def run_import(engine, upload_dir: Path, token: str, filename: str, *, source: s
                      source=source, batch_id=report.get("batch_id"),
                      n_accepted=report.get("n_accepted"), n_rejected=len(report["rejects"]))
     return report
+
+
+_STORES: dict[str, Any] = {}
+
+
+def import_job(db_url: str, upload_dir: str, token: str, filename: str, *, source: str, user: str,
+               dry_run: bool) -> dict:
+    """:func:`run_import` in a job worker process (its own store connection, kept between jobs);
+    a committed upload's file is removed — its bytes are in the store now."""
+    from rbcity.data.store import open_store
+
+    engine = _STORES.get(db_url)
+    if engine is None:
+        engine = _STORES[db_url] = open_store(db_url)
+    report = run_import(engine, Path(upload_dir), token, filename, source=source, user=user, dry_run=dry_run)
+    if not dry_run:
+        (Path(upload_dir) / token).unlink(missing_ok=True)
+    return report
+
+
+def submit_import(app, token: str, filename: str, *, source: str, user: str, dry_run: bool):
+    """Queue an import of a stored upload on the app's job runner; returns the Job."""
+    stored_path(app.state.upload_dir, token)  # a bad or stale token is refused now, not in the job
+    url = app.state.engine.url.render_as_string(hide_password=False)
+
+    def done(job):
+        app.state.reader.version(force=True)  # the next read sees the new data at once
+
+    return app.state.jobs.submit("import", user, import_job, url, str(app.state.upload_dir), token, filename,
+                                 source=source, user=user, dry_run=dry_run, label=Path(filename).name,
+                                 on_done=done)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rbcity.outputs.web import audit
-from rbcity.outputs.web.importing import Unavailable
+from rbcity.outputs.web.errors import Unavailable
 
 
 def rerun(engine, year: int, username: str, *, engine_name: str | None = None) -> dict:

@@ -53,5 +53,20 @@ window.rbcityWeb = (function () {
     return chart;
   }
 
+  // wire the page up from markup (the Content-Security-Policy allows no inline script)
+  function init() {
+    var lang = document.documentElement.lang === "en" ? "en" : "zh";
+    if (document.getElementById("map") && document.getElementById("map-data")) {
+      drawMap("map", "colour-by", "map-data", lang);
+    }
+    if (document.getElementById("trend") && document.getElementById("series-data")) {
+      drawTrends("trend", "indicator-pick", "series-data");
+    }
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+      s.addEventListener("change", function () { s.form.submit(); });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+
   return { drawMap: drawMap, drawTrends: drawTrends };
 })();

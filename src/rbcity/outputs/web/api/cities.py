@@ -19,7 +19,7 @@ Filter = Annotated[str | None, Query(max_length=64)]
 
 def check_filters(**filters: str | None) -> dict:
     """Each filter checked by the registry's own parser; a bad one → 422 naming its field."""
-    from rbcity.outputs.web.app import FieldError
+    from rbcity.outputs.web.errors import FieldError
     from rbcity.registry.query import (
         FilterError,
         parse_exhausted,

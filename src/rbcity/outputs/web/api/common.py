@@ -48,7 +48,9 @@ def records(df: pd.DataFrame) -> list[dict]:
 def page_or_csv(df: pd.DataFrame, limit: int, offset: int, fmt: Fmt, filename: str):
     """A :class:`Page` (JSON) or the whole frame as a CSV attachment (UTF-8 with BOM for Excel)."""
     if fmt == Fmt.csv:
-        body = "\ufeff" + df.to_csv(index=False)
+        from rbcity.data.export import neutralise_formulas
+
+        body = "\ufeff" + neutralise_formulas(df).to_csv(index=False)
         return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'})
     part = df.iloc[offset: offset + limit]
@@ -80,19 +82,44 @@ basic_scheme = HTTPBasic(auto_error=False, realm="rbcity",
                          description="an account made with `rbcity user add NAME`")
 
 
+def client_address(request: Request) -> str:
+    """The client's address: the socket peer, or — with ``RBCITY_TRUST_PROXY=1`` behind a reverse
+    proxy — the last address the proxy appended to ``X-Forwarded-For``."""
+    from rbcity.outputs.web.app import trust_proxy
+
+    peer = request.client.host if request.client else ""
+    if trust_proxy():
+        fwd = [a.strip() for a in request.headers.get("x-forwarded-for", "").split(",") if a.strip()]
+        if fwd:
+            return fwd[-1][:64]
+    return peer[:64]
+
+
 def checked_login(request: Request, username: str, password: str) -> User | None:
-    """:func:`authenticate` behind the app's :class:`LoginThrottle` (429 when a name is locked)."""
-    from rbcity.outputs.web.app import TooManyAttempts
+    """:func:`authenticate` behind the app's :class:`~rbcity.outputs.web.throttle.LoginThrottle`:
+    429 with ``Retry-After`` while the name or the address must wait; every wrong password and
+    every back-off it starts goes to the audit log."""
+    import math
+
+    from rbcity.outputs.web import audit
+    from rbcity.outputs.web.errors import TooManyAttempts
 
     throttle = request.app.state.throttle
-    if throttle.blocked(username):
-        raise TooManyAttempts(f"密码错误次数过多，请稍后再试 too many wrong passwords for {username!r}; "
-                              "try again in a few minutes")
-    user = authenticate(request.app.state.engine, username, password)
+    engine = request.app.state.engine
+    address = client_address(request)
+    name = (username or "")[:64] or "?"
+    wait = throttle.wait(name, address)
+    if wait > 0:
+        raise TooManyAttempts(f"尝试过于频繁，请 {math.ceil(wait)} 秒后再试 too many wrong passwords; "
+                              f"try again in {math.ceil(wait)} s", retry_after=math.ceil(wait))
+    user = authenticate(engine, username, password)
     if user is None:
-        throttle.failed(username)
+        imposed = throttle.failed(name, address)
+        audit.record(engine, name, "login_failed", address=address, path=request.url.path)
+        if imposed > 0:
+            audit.record(engine, name, "login_throttled", address=address, retry_after=math.ceil(imposed))
     else:
-        throttle.succeeded(username)
+        throttle.succeeded(name, address)
     return user
 
 
@@ -100,7 +127,7 @@ def require_writer(request: Request,
                    _creds: Annotated[HTTPBasicCredentials | None, Depends(basic_scheme)] = None) -> User:
     """The signed-in user allowed to write: 401 without one, 403 for a read-only account or a
     cookie session whose request lacks the CSRF token (header ``X-CSRF-Token`` or form field)."""
-    from rbcity.outputs.web.app import WriteRefused
+    from rbcity.outputs.web.errors import WriteRefused
 
     user, how = current_user(request)
     if user is None:

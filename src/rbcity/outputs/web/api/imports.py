@@ -44,21 +44,29 @@ def get_rejects(reader: ReaderDep, batch_id: BatchId, limit: Limit = 1000, offse
     return page_or_csv(reader.rejects(batch_id), limit, offset, fmt, f"rejects_{batch_id}")
 
 
-@router.post("/imports", summary="导入文件 import a file (needs a signed-in user)",
-             responses={401: {"description": "no user"}, 403: {"description": "user may not write"},
-                        413: {"description": "upload too large"}, 422: {"description": "bad file"},
-                        503: {"description": "no importer in this build"}})
+@router.post("/imports", status_code=202,
+             summary="导入文件 import a file as a job (needs a signed-in user); poll /api/jobs/{id}",
+             responses={202: {"description": "queued: the job (poll its href)"},
+                        401: {"description": "no user"}, 403: {"description": "user may not write or no CSRF token"},
+                        413: {"description": "upload too large"},
+                        422: {"description": "bad form or unsupported file type"},
+                        429: {"description": "too many wrong passwords: wait Retry-After seconds"},
+                        503: {"description": "job queue full (Retry-After) or no importer in this build"}})
 async def post_import(request: Request, user: WriterDep, file: Annotated[UploadFile, File()],
                       source: Annotated[str, Form(min_length=1, max_length=500)],
                       dry_run: Annotated[bool, Form()] = False) -> dict[str, Any]:
-    """Validate (``dry_run=true``) or import an observations file; the report lists every
-    rejected row with file, sheet, row, column, raw value and reason."""
-    from rbcity.outputs.web.importing import run_import, save_upload
+    """Validate (``dry_run=true``) or import an observations file in a worker process. The answer
+    is the queued job at once; ``GET /api/jobs/{id}`` gives its status and, when done, the report
+    (every rejected row with file, sheet, row, column, raw value and reason) and the batch id."""
+    from rbcity.outputs.web.importing import save_upload, submit_import
 
     app = request.app
     data = await file.read(app.state.upload_limit + 1)
     token, _ = save_upload(app.state.upload_dir, file.filename or "", data, app.state.upload_limit)
-    report = run_import(app.state.engine, app.state.upload_dir, token, file.filename or token,
-                        source=source, user=user.username, dry_run=dry_run)
-    app.state.reader.version(force=True)  # the next read sees the new data at once
-    return report
+    job = submit_import(app, token, file.filename or token, source=source, user=user.username, dry_run=dry_run)
+    return job_body(job)
+
+
+def job_body(job) -> dict[str, Any]:
+    """A job as the API answers it, with the link to poll."""
+    return {**job.as_dict(), "href": f"/api/jobs/{job.id}"}

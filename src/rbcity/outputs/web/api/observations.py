@@ -24,7 +24,7 @@ Year = Annotated[int | None, Query(ge=1949, le=2100)]
 def resolve_units(reader: Reader, cities: list[str]) -> tuple[str, ...]:
     """Each ``city`` value (name or code of any unit: the 262 and the control units) → unit_id;
     an unknown or ambiguous one → 422 naming ``city``."""
-    from rbcity.outputs.web.app import FieldError
+    from rbcity.outputs.web.errors import FieldError
     from rbcity.registry.resolve import ResolveError
 
     out = []
@@ -37,7 +37,7 @@ def resolve_units(reader: Reader, cities: list[str]) -> tuple[str, ...]:
 
 
 def check_indicators(reader: Reader, ids: list[str]) -> tuple[str, ...]:
-    from rbcity.outputs.web.app import FieldError
+    from rbcity.outputs.web.errors import FieldError
 
     known = set(reader.indicators()["indicator_id"])
     bad = [i for i in ids if i not in known]
@@ -61,7 +61,7 @@ def list_observations(reader: ReaderDep,
                       limit: Limit = 1000, offset: Offset = 0, fmt: FmtQ = "json"):
     """Long rows ``unit_id, year, indicator_id, value, unit, source, revision`` or wide (one row
     per city-year, one column per indicator)."""
-    from rbcity.outputs.web.app import FieldError
+    from rbcity.outputs.web.errors import FieldError
 
     if year_from is not None and year_to is not None and year_from > year_to:
         raise FieldError("year_from", f"year_from {year_from} > year_to {year_to}")

@@ -1,0 +1,169 @@
+"""What every page shares: the templates, the rendering with language/user/CSRF context, the
+per-version cache for visitors, number and time filters, and the engine-result helpers.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Annotated
+
+import pandas as pd
+from fastapi import Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from rbcity.outputs.web import i18n
+from rbcity.outputs.web.sources import Reader
+
+templates = Jinja2Templates(directory=str(resources.files("rbcity.outputs") / "templates" / "web"))
+
+NAV = ["overview", "cities", "transitions", "targets", "warnings", "exhausted", "coverage", "import"]
+NAV_PATHS = {"overview": "/", "cities": "/cities", "transitions": "/transitions", "targets": "/targets",
+             "warnings": "/warnings", "exhausted": "/exhausted", "coverage": "/coverage",
+             "import": "/import"}
+
+Lang = Annotated[str, Query(pattern="^(zh|en)$")]
+
+
+def page_lang(request: Request) -> str:
+    return "en" if request.query_params.get("lang") == "en" else "zh"
+
+
+def signed_in_user(request: Request):
+    from rbcity.outputs.web.api.common import current_user
+
+    if getattr(request.state, "session", None) is None:
+        return None
+    return current_user(request)[0] if request.state.session.get("u") else None
+
+
+def render(request: Request, template: str, page: str, status: int = 200, **ctx) -> HTMLResponse:
+    """Render ``template`` with the shared context: language, words, links, user, CSRF token."""
+    lang = page_lang(request)
+    session = getattr(request.state, "new_session", None) or getattr(request.state, "session", None)
+    base = {
+        "lang": lang, "page": page,
+        "t": lambda key: i18n.tr(key, lang),
+        "u": lambda path, **q: i18n.with_lang(path, "&".join(f"{k}={v}" for k, v in q.items() if v not in (None, "")), lang),
+        "switch_url": i18n.with_lang(request.url.path, request.url.query, "zh" if lang == "en" else "en"),
+        "nav": [(k, NAV_PATHS[k]) for k in NAV], "user": signed_in_user(request),
+        "csrf": request.app.state.sessions.csrf_token(session) if session else "",
+        "import_fields": i18n.IMPORT_FIELDS,
+        "batch_status": lambda k: i18n.pair(k, i18n.BATCH_STATUSES, lang),
+    }
+    return templates.TemplateResponse(request, template, base | ctx, status_code=status)
+
+
+def anonymous_cached(request: Request, make) -> HTMLResponse:
+    """A read page for a visitor who is not signed in: rendered once per data version, URL and
+    kind (full page or HTMX fragment), since it then holds nothing personal (no name, no CSRF
+    token). Signed-in users always get a fresh render."""
+    if request.state.session.get("u"):
+        return make()
+    key = ("html", request.url.path, request.url.query, request.headers.get("hx-request") == "true")
+
+    def build():
+        resp = make()
+        return resp.body, resp.status_code
+
+    body, status = reader_of(request).cached(key, build)
+    return HTMLResponse(body, status_code=status)
+
+
+def error_page(request: Request, exc: Exception, status: int) -> HTMLResponse:
+    return render(request, "error.html", "", status=status, message=str(exc), status_code=status)
+
+
+def reader_of(request: Request) -> Reader:
+    return request.app.state.reader
+
+
+def _num(v, digits: int = 2) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+        return "—"
+    if isinstance(v, float):
+        s = f"{v:.{digits}f}"
+        return s.rstrip("0").rstrip(".") if "." in s else s
+    return str(v)
+
+
+def _when(v) -> str:
+    """A run's time as 'YYYY-MM-DD HH:MM' (UTC as stored)."""
+    try:
+        return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
+    except (ValueError, TypeError):
+        return str(v or "")
+
+
+templates.env.filters["num"] = _num
+templates.env.filters["when"] = _when
+
+
+def year_arg(year: str | None) -> int | None:
+    from rbcity.outputs.web.errors import FieldError
+
+    if year in (None, ""):
+        return None
+    if not str(year).isdigit() or not 1949 <= int(year) <= 2100:
+        raise FieldError("year", f"无效的年份 invalid year {year!r}")
+    return int(year)
+
+
+def engine_results(reader: Reader, engine: str, year: int | None) -> tuple[pd.DataFrame, dict | None]:
+    """The engine's results for ``year``; for no year, those of the newest year whose run has
+    results (an engine run for a year without data stores an empty run)."""
+    if year is None:
+        years = reader.result_years(engine)
+        for y in reversed(years):
+            if not reader.results(engine, y).empty:
+                year = y
+                break
+        else:
+            year = years[-1] if years else None
+    run = reader.latest_run(engine, year)
+    if run is None:
+        return pd.DataFrame(columns=["unit_id", "year"]), None
+    return reader.results(engine, year), run
+
+
+def with_names(reader: Reader, df: pd.DataFrame) -> pd.DataFrame:
+    names = reader.cities()[["unit_id", "name", "province", "type_2013"]].rename(
+        columns={"type_2013": "registry_type_2013"})
+    return df.merge(names, on="unit_id", how="left")
+
+
+def check_form_csrf(request: Request, token: str) -> None:
+    from rbcity.outputs.web.errors import WriteRefused
+
+    if not request.app.state.sessions.check_csrf(request.state.session, token):
+        raise WriteRefused("CSRF 校验失败，请刷新页面重试 CSRF token missing or wrong; reload the page", 403)
+
+
+def page_writer(request: Request):
+    """The signed-in writing user of a page request, or a 401/403 error page."""
+    from rbcity.outputs.web.errors import WriteRefused
+
+    user = signed_in_user(request)
+    if user is None:
+        raise WriteRefused(i18n.tr("sign_in_required", page_lang(request)), 401)
+    if not user.can_write:
+        raise WriteRefused(f"用户 {user.username} 无写权限 user {user.username} may not write", 403)
+    return user
+
+
+def lang_part(text: str, lang: str) -> str:
+    """The Chinese or English half of an engine's "中文 / English" text (the report's rule)."""
+    from rbcity.outputs.report.context import lang_part as _part
+
+    return _part(text, lang)
+
+
+def json_list(text) -> list:
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        v = json.loads(text)
+    except ValueError:
+        return [text]
+    return v if isinstance(v, list) else [v]
