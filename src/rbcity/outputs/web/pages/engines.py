@@ -82,7 +82,23 @@ def _engine_ctx(reader, engine, y, lang, make) -> dict:
            "years": reader.result_years(engine), "year": y, "run": run}
     if run is not None:
         ctx |= make(reader, df, run, lang)
+    ctx |= engine_validity_and_gaps(reader, engine, df, run, y, lang)
     return ctx
+
+
+def engine_validity_and_gaps(reader, engine: str, df: pd.DataFrame, run: dict | None, year, lang: str) -> dict:
+    """The run's validity card and how many registry cities it did not score, by reason."""
+    from rbcity.outputs.report.gaps import gap_counts, gap_rows, not_scored
+    from rbcity.outputs.report.results import EngineResult
+    from rbcity.outputs.report.validity_view import card_view
+
+    card = card_view(run, lang)
+    if run is None or engine == "targets":
+        return {"card": card, "n_not_scored": 0, "gap_table": []}
+    frame = df[df["unit_id"].isin(set(reader.cities()["unit_id"]))] if "unit_id" in df else df
+    rows = gap_rows({engine: EngineResult(engine, run, frame.reset_index(drop=True))}, reader.cities(), year, lang)
+    return {"card": card, "n_not_scored": not_scored(rows, engine),
+            "gap_table": [r for r in gap_counts(rows) if not r["engine_wide"]][:5]}
 
 
 def _transitions(reader, df, run, lang):
