@@ -86,6 +86,13 @@ def _engine_ctx(reader, engine, y, lang, make) -> dict:
     return ctx
 
 
+def city_label(name: str, lang: str) -> str:
+    """A city's name for a page: Chinese, or pinyin with the Chinese beside it in English."""
+    from rbcity.registry.pinyin import name_en
+
+    return name if lang == "zh" or not isinstance(name, str) else f"{name_en(name)} {name}"
+
+
 def engine_validity_and_gaps(reader, engine: str, df: pd.DataFrame, run: dict | None, year, lang: str) -> dict:
     """The run's validity card and how many registry cities it did not score, by reason."""
     from rbcity.outputs.report.gaps import gap_counts, gap_rows, not_scored
@@ -113,7 +120,7 @@ def _transitions(reader, df, run, lang):
         moved = moved[moved["moved"] == 1]
     else:
         moved = moved.iloc[0:0]
-    rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"],
+    rows = [{"unit_id": r["unit_id"], "name": city_label(r["name"], lang), "year": r["year"],
              "from": label(TYPES, r.get("type_2013") or r["registry_type_2013"] or "", lang), "to": label(TYPES, r.get("type") or "", lang),
              "reason": lang_part(r.get("reason") or "", lang)} for r in moved.to_dict("records")]
     agree = summary.get("agreement_year") or summary.get("agreement") or {}
@@ -162,7 +169,7 @@ def _warnings(reader, df, run, lang):
     for i, (w, en) in enumerate(i18n.WARNING_LEVELS.items()):
         n = int((d["level"] == i).sum()) if "level" in d else 0
         counts.append((w if lang == "zh" else en, n, i18n.LEVEL_COLOURS[i]))
-    rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"], "score": r.get("safety_score"),
+    rows = [{"unit_id": r["unit_id"], "name": city_label(r["name"], lang), "year": r["year"], "score": r.get("safety_score"),
              "label": i18n.zh_en(str(r.get("level_label") or ""), i18n.WARNING_LEVELS, lang),
              "hex": i18n.COLOURS.get(r.get("color"), "#999"), "reasons": [lang_part(str(x), lang) for x in json_list(r.get("reasons"))]}
             for r in d.to_dict("records")]
@@ -173,7 +180,7 @@ def _exhausted(reader, df, run, lang):
     d = with_names(reader, df)
     if "rank" in d:
         d = d.sort_values("rank")
-    rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"], "rank": r.get("rank"),
+    rows = [{"unit_id": r["unit_id"], "name": city_label(r["name"], lang), "year": r["year"], "rank": r.get("rank"),
              "score": r.get("score"),
              "grade": i18n.zh_en(str(r.get("grade") or ""), i18n.EXHAUSTED_GRADES, lang),
              "action": i18n.pair(str(r.get("action") or ""), i18n.ACTIONS, lang)}
