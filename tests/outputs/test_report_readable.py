@@ -211,3 +211,13 @@ def test_running_head_css_string():
     from rbcity.outputs.report.render import css_string
 
     assert str(css_string("China's \"x\" </style>")) == "China's \\\"x\\\" \\3c /style>"
+
+
+def test_spec_notes_translate_level_names():
+    from rbcity.outputs.terms import term, translate_terms
+
+    note = "five levels 无警/轻警/中警/重警/巨警; min level 重警"
+    assert translate_terms(note, "en") == "five levels no warning/light/moderate/serious/severe; min level serious"
+    assert translate_terms(note, "zh") == note
+    assert term("良好协调", "en") == "good coordination" and term("优秀", "en") == "excellent"
+    assert term("资源开发滞后 / resource development lagging", "en") == "resource development lagging"

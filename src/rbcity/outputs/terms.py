@@ -56,3 +56,14 @@ def term(text, lang: str) -> str:
     if " / " in s:
         return s.split(" / ", 1)[1]
     return TERMS.get(s, s)
+
+
+def translate_terms(text: str, lang: str) -> str:
+    """``text`` with every known Chinese label replaced by its English (for 'en'): used on
+    free text such as spec notes, where a label sits inside a sentence."""
+    if lang == "zh" or not text:
+        return text
+    for zh in sorted(TERMS, key=len, reverse=True):
+        if zh in text:
+            text = text.replace(zh, TERMS[zh])
+    return text

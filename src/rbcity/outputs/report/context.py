@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from rbcity.data import schema as s
 from rbcity.outputs.report.gaps import gap_counts, gap_rows
 from rbcity.outputs.report.results import ENGINES, EngineResult, all_results
-from rbcity.outputs.terms import term
+from rbcity.outputs.terms import term, translate_terms
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, province_label
 
 #: Engines whose results are one row per registry city.
@@ -400,7 +400,7 @@ def _coverage(engine: Engine, results: dict[str, EngineResult], cities: pd.DataF
             "per_engine": per_engine, "sources": sources}
 
 
-def _specs(results: dict[str, EngineResult]) -> list[dict]:
+def _specs(results: dict[str, EngineResult], lang: str = "zh") -> list[dict]:
     out = []
     for name, res in results.items():
         if not res.computed:
@@ -413,7 +413,7 @@ def _specs(results: dict[str, EngineResult]) -> list[dict]:
                     "created_at": created.isoformat(timespec="seconds") if hasattr(created, "isoformat") else str(created),
                     "spec": json.dumps(run.get("spec"), ensure_ascii=False, sort_keys=True, default=str,
                                        separators=(", ", ": ")),
-                    "params": spec_rows(run.get("spec"))})
+                    "params": [(k, translate_terms(v, lang)) for k, v in spec_rows(run.get("spec"))]})
     return out
 
 
@@ -484,7 +484,7 @@ def build_report_data(engine: Engine, year: int | None = None, lang: str = "zh",
         warning=_warning(results["warning"], cities, lang), coordination=_coordination(results["coordination"], cities),
         exhausted=_exhausted(results["exhausted_assessment"], cities), identify=_identify(results["identify"]),
         not_computed=group_gaps(gaps), coverage=_coverage(engine, results, cities, year),
-        specs=_specs(results), attributions=ATTRIBUTIONS, indicator_catalogue=cat,
+        specs=_specs(results, lang), attributions=ATTRIBUTIONS, indicator_catalogue=cat,
         gaps=gaps, gap_table=gap_counts(gaps),
         validity={k: card_view(r.run, lang) for k, r in results.items()}, quality=quality_appendix(engine))
 
