@@ -52,7 +52,8 @@ def test_missing_subsystem_is_reported():
 
 
 def test_three_subsystems_and_all_cities():
-    spec = load_spec("coordination", {**SPEC, "focus_types": "all", "subsystems": {
+    spec = load_spec("coordination", {**SPEC, "focus_types": "all", "adjusted_c": False,
+                                      "subsystems": {
         **SPEC["subsystems"],
         "environment": {"label": ["生态环境", "environment"],
                         "indicators": [{"name": "green_coverage", "direction": 1}],
@@ -70,3 +71,30 @@ def test_three_subsystems_and_all_cities():
     assert math.isclose(w.loc["E", "T"], 2 / 3)
     # A = (1, 1, 0): environment lags by more than 0.1
     assert w.loc["A", "lagging"] == "生态环境滞后 / environment lagging"
+
+
+def test_adjusted_coupling_is_the_default_by_hand():
+    reg = make_registry([("P1", "prefecture", "mature", "河北省", None, ""),
+                         ("P2", "prefecture", "mature", "河北省", None, ""),
+                         ("P3", "prefecture", "growth", "河北省", None, "")])
+    vals = {"P1": (10, 100), "P2": (6, 100), "P3": (2, 20)}
+    rec = [(u, 2012, "mining_employment_share", m) for u, (m, _) in vals.items()]
+    rec += [(u, 2012, "gdp_per_capita", g) for u, (_, g) in vals.items()]
+    out = run_coordination(make_panel(rec), reg, load_spec("coordination", SPEC), 2012)
+    w = widen(out.results).set_index("unit_id")
+    # P2: U = (0.5, 1): adjusted C = sqrt((1 - |0.5 - 1|) · 0.5/1) = 0.5 (standard: 0.943)
+    assert math.isclose(w.loc["P2", "C"], 0.5)
+    assert math.isclose(w.loc["P2", "D"], math.sqrt(0.5 * 0.75))
+    assert out.summary["model"] == "adjusted"
+    card = out.summary["validity"]
+    # C over (1, 0.5, 0): population SD 0.408 ≥ 0.05 → informative, but nothing official: indicative
+    assert card["verdict"] == "indicative" and math.isclose(card["figure"], math.sqrt(1 / 6))
+    std = run_coordination(make_panel(rec), reg,
+                           load_spec("coordination", {**SPEC, "adjusted_c": False}), 2012)
+    ws = widen(std.results).set_index("unit_id")
+    assert math.isclose(ws.loc["P2", "C"], 2 * math.sqrt(0.5) / 1.5)
+
+
+def test_default_resource_subsystem_excludes_total_industry():
+    inds = [i["name"] for i in load_spec("coordination")["subsystems"]["resource"]["indicators"]]
+    assert "industrial_output" not in inds and "mining_employment_share" in inds

@@ -109,3 +109,61 @@ def test_engine_years_find_the_last_year_each_engine_can_compute(real):
     # census 2020 for identification/classification; the yearbook extract ends in 2012
     assert y == {"identify": 2020, "classify": 2020, "targets": None, "warning": 2012,
                  "coordination": 2012, "exhausted_assessment": 2012}
+
+
+def test_every_stored_run_carries_a_validity_card(real):
+    from rbcity.plan.runs import latest_run
+    from rbcity.plan.validity import card_of
+
+    for name in ("identify", "classify", "targets", "warning", "coordination",
+                 "exhausted_assessment"):
+        card = card_of(latest_run(real["engine"], name, 2010))
+        assert card is not None and card.engine == name, name
+        assert card.verdict in ("valid", "indicative", "not_valid")
+    # the exhausted-city assessment is never more than indicative (not the official method)
+    assert card_of(latest_run(real["engine"], "exhausted_assessment", 2010)).verdict == "indicative"
+
+
+def test_classification_cross_validation_matches_a_second_computation(real):
+    """The kept model's CV accuracy is recomputed with scikit-learn's own cross_val_predict on
+    the same rows and folds; the majority baseline is 141 mature of the 252 scored cities
+    minus those without census data (136/252)."""
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    from rbcity.plan.classify_models import estimator, within_year
+    from rbcity.plan.frames import as_of, to_registry_ids
+    from rbcity.plan.specs import load_spec
+    from rbcity.registry.load import load_registry
+
+    s = real[2010].summaries["classify"]
+    card = s["validity"]
+    cv = s["cv"]
+    assert set(cv) == {"rules", "logistic", "boosting"}
+    assert s["model"] == max(cv, key=lambda m: cv[m]["accuracy"])
+    assert card["figure"] == cv[s["model"]]["accuracy"]
+    assert np.isclose(card["baseline"], 136 / 252) and card["n"] == 252
+    # measured (README): logistic 56.0 % vs 54.0 %, balanced 31.5 % vs 25 % → indicative
+    assert s["model"] == "logistic" and np.isclose(card["figure"], 141 / 252)
+    assert card["verdict"] == "indicative"
+    spec = load_spec("classify")
+    reg = load_registry()
+    units = list(reg["unit_id"])
+    p = to_registry_ids(real["panel"], reg)
+    feats = spec["model"]["features"]
+    X = within_year(as_of(p, feats, 2010, 5, units=units)[0]).to_numpy(float)
+    core = ["mining_employment_share", "urban_population_share", "tertiary_employment_share"]
+    core_ok = as_of(p, core, 2010, 5, units=units)[0].notna().all(axis=1).to_numpy()
+    t13 = reg["type_2013"].fillna("").to_numpy(object)
+    rows = (t13 != "") & core_ok & ((~np.isnan(X)).mean(axis=1) >= 0.5)
+    assert rows.sum() == 252
+    pred = cross_val_predict(estimator("logistic", spec["model"]["params"]["logistic"]), X[rows],
+                             t13[rows].astype(str),
+                             cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    assert np.isclose((pred == t13[rows]).mean(), card["figure"])
+
+
+def test_warning_bands_are_the_same_in_every_run(real):
+    b10 = real[2010].summaries["warning"]["bands"]
+    b20 = real[2020].summaries["warning"]["bands"]
+    assert b10 == b20 and len(b10) == 4
+    assert real[2010].summaries["warning"]["reference"]["year"] == 2012

@@ -21,7 +21,9 @@ GDP = {"U1": (100, 100, 100), "U2": (80, 60, 40), "U3": (20, 20, 20)}
 SO2 = {"U1": (10, 10, 10), "U2": (10, 20, 30), "U3": (50, 50, 50)}
 SPEC = {"max_age_years": 0, "index": {"indicators": [
     {"name": "gdp_per_capita", "direction": 1}, {"name": "so2_industrial", "direction": -1}],
-    "weighting": "equal", "min_availability": 1.0}, "band_mode": "fixed"}
+    "weighting": "equal", "min_availability": 1.0}, "band_mode": "fixed",
+    "reference_year": None}  # legacy scoring: min–max over the evaluated years
+CATALOGUE = {"gdp_per_capita", "so2_industrial", "depletion_ratio"}
 
 
 def _panel():
@@ -34,7 +36,7 @@ def _panel():
 
 
 def _run():
-    out = run_warning(_panel(), REG, load_spec("warning", SPEC), 2012)
+    out = run_warning(_panel(), REG, load_spec("warning", SPEC), 2012, catalogue=CATALOGUE)
     return out, widen(out.results).set_index("unit_id")
 
 
@@ -72,10 +74,70 @@ def test_band_edges():
 def test_relative_bands_by_hand():
     spec = load_spec("warning", {**SPEC, "band_mode": "relative", "relative_k": [0.0], "relative_base_year": None,
                                  "hard_triggers": []})
-    out = run_warning(_panel(), REG, spec, 2012)
+    out = run_warning(_panel(), REG, spec, 2012, catalogue=CATALOGUE)
     w = widen(out.results).set_index("unit_id")
     # base year 2010 scores: U1 100, U2 87.5, U3 0 → μ = 62.5; one edge: ≥ 62.5 level 0, else 1
     assert out.summary["bands"] == [62.5]
     assert w.loc["U1", "level"] == 0 and w.loc["U3", "level"] == 1
     # U2 37.5 < 62.5 → level 1, raised by the trend trigger to 2
     assert w.loc["U2", "level"] == 2
+
+
+# --- fixed 2012 reference (issue 15) -------------------------------------------------------
+REF_SPEC = {"max_age_years": 0, "index": {"indicators": [
+    {"name": "gdp_per_capita", "direction": 1, "dimension": "economy"},
+    {"name": "tertiary_share", "direction": 1, "dimension": "economy"},
+    {"name": "so2_industrial", "direction": -1, "dimension": "environment"}],
+    "min_availability": 0.3}, "dimension_weights": {"economy": 0.5, "environment": 0.5},
+    "band_mode": "relative", "relative_k": [0.0], "reference_year": 2012,
+    "trend_trigger": {}, "hard_triggers": []}
+
+
+def _ref_panel():
+    rec = [(u, y, "gdp_per_capita", v) for u, vs in GDP.items()
+           for y, v in zip((2010, 2011, 2012), vs, strict=True)]
+    rec += [(u, y, "so2_industrial", v) for u, vs in SO2.items()
+            for y, v in zip((2010, 2011, 2012), vs, strict=True)]
+    # tertiary share only in 2012, and not for U3
+    rec += [("U1", 2012, "tertiary_share", 50.0), ("U2", 2012, "tertiary_share", 30.0)]
+    return make_panel(rec)
+
+
+def test_bands_identical_across_runs_and_reference_scores_by_hand():
+    spec = load_spec("warning", REF_SPEC)
+    a = run_warning(_ref_panel(), REG, spec, 2010, catalogue=CATALOGUE)
+    b = run_warning(_ref_panel(), REG, spec, 2012, catalogue=CATALOGUE)
+    # 2012 goalposts: gdp 20..100, tertiary 30..50, so2 (cost) 50..10.
+    # 2012 scores: U1 econ (1 + 1)/2 = 1, env 1 → 100; U2 econ (0.25 + 0)/2 = 0.125, env
+    # (50 - 30)/40 = 0.5 → (0.125 + 0.5)/2 = 31.25; U3 econ 0 (tertiary missing), env 0 → 0.
+    wb = widen(b.results).set_index("unit_id")
+    assert math.isclose(wb.loc["U2", "safety_score"], 31.25)
+    assert wb.loc["U1", "safety_score"] == 100 and wb.loc["U3", "safety_score"] == 0
+    # the band is μ of the 2012 reference scores (100 + 31.25 + 0)/3 in both runs
+    assert a.summary["bands"] == b.summary["bands"]
+    assert math.isclose(b.summary["bands"][0], 43.75)
+    # the 2010 run scores 2010 against the same 2012 goalposts: U2 gdp 80 → 0.75 (tertiary
+    # missing in 2010, so economy = 0.75), so2 10 → 1 → 87.5
+    wa = widen(a.results).set_index("unit_id")
+    assert math.isclose(wa.loc["U2", "safety_score"], 87.5)
+    # coverage per city: U1 3 of 3 indicators in 2012, U3 2 of 3
+    assert wb.loc["U1", "coverage"] == 1 and math.isclose(wb.loc["U3", "coverage"], 2 / 3)
+    assert b.summary["reference"] == {"year": 2012, "n": 3}
+    assert b.summary["validity"]["engine"] == "warning"
+
+
+def test_no_fallback_when_the_reference_year_has_no_scores():
+    spec = load_spec("warning", dict(REF_SPEC, reference_year=2015))
+    out = run_warning(_ref_panel(), REG, spec, 2012, catalogue=CATALOGUE)
+    w = widen(out.results).set_index("unit_id")
+    assert w["level"].isna().all()
+    assert any(u == "*" and "2015" in why and "no fallback" in why for u, why in out.not_computed)
+    assert out.summary["validity"]["verdict"] == "not_valid"
+
+
+def test_hard_trigger_needs_a_catalogue_indicator():
+    spec = load_spec("warning", SPEC)
+    out = run_warning(_panel(), REG, spec, 2012, catalogue={"gdp_per_capita", "so2_industrial"})
+    w = widen(out.results).set_index("unit_id")
+    assert w.loc["U1", "level"] == 0  # depletion 0.8 present but not importable: no trigger
+    assert any("depletion_ratio" in why and "not computed" in why for _, why in out.not_computed)

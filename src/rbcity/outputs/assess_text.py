@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rbcity.plan.validity import card_of, decision_wording_allowed
+
 TYPE_ZH = {"growth": "成长型", "mature": "成熟型", "declining": "衰退型", "regenerating": "再生型"}
 NAMES = {"identify": ("界定", "identification"), "classify": ("综合分类/动态调整", "classification"),
          "targets": ("规划评估", "targets"), "warning": ("预警", "early warning"),
@@ -51,14 +53,21 @@ def agreement_lines(summaries: dict, lang: str = "zh") -> list[str]:
     if s:
         a = s["agreement"]
         cut = s["cutoffs"]
-        out.append(_t(lang, "分类与2013年类型的一致性", "Classification vs the 2013 types")
+        out.append(_t(lang, "分类与2013年类型的一致性（规则模型，样本内）",
+                      "Classification vs the 2013 types (rules model, in-sample)")
                    + f" (base year {s['base_year']}, n={a['n']}): accuracy {_pct(a['accuracy'])} "
                    f"(all-mature baseline {_pct(a.get('majority_baseline'))}), balanced "
                    f"{_pct(a['balanced_accuracy'])} (chance 25.0%); cut-offs R "
                    f"{cut['resource']:.3f}, S {cut['development']:.3f}")
         rec = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {_pct(v)}"
                         for k, v in a["per_type_recall"].items())
-        out.append("  " + _t(lang, "各类召回率", "recall by type") + f": {rec}")
+        out.append("  " + _t(lang, "各类召回率（规则模型，样本内）", "recall by type (rules, in-sample)")
+                   + f": {rec}")
+        for m, cv in (s.get("cv") or {}).items():
+            mark = " *" if m == s.get("model") else ""
+            out.append("  " + _t(lang, "交叉验证", "cross-validated") + f" {m}{mark}: accuracy "
+                       f"{_pct(cv['accuracy'])} (majority {_pct(cv['majority_baseline'])}), "
+                       f"balanced {_pct(cv['balanced_accuracy'])} (chance {_pct(cv['chance'])})")
     return out
 
 
@@ -71,8 +80,13 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
                 + (", ".join(u["test"] for u in s["unavailable"]) or "none")]
     if name == "classify":
         cnt = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {v}" for k, v in s["counts"].items())
-        return [head + f" {s['year']}: classified {s['classified']}, moved vs 2013 {s['moved']}, "
-                f"changed since {s['base_year']} {s.get('changed_since_base', 0)}; {cnt}"]
+        card = card_of(s)
+        moved = _t(lang, "与2013年不同", "differ from 2013") if not decision_wording_allowed(card) \
+            else _t(lang, "调整", "moved vs 2013")
+        tag = "" if card is None else f" [{card.label(lang)}]"
+        return [head + f" {s['year']} ({s.get('model', 'rules')}){tag}: classified "
+                f"{s['classified']}, {moved} {s['moved']}, changed since {s['base_year']} "
+                f"{s.get('changed_since_base', 0)}; {cnt}"]
     if name == "targets":
         lines = [head + f" {s['n_targets']} targets"]
         for t in s["targets"]:
@@ -94,10 +108,20 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
     if name == "exhausted_assessment":
         g = ", ".join(f"{k} {v}" for k, v in s["grades"].items())
         a = ", ".join(f"{k} {v}" for k, v in s["actions"].items())
+        notice = s.get("notice") or ["本工具默认方法，非官方考核方法",
+                                     "the tool's default, not the official method"]
         return [head + f" {s['year']}: assessed {s['assessed']}/{s['cities']}"
-                + (f"; {g}; {a}" if g else ""),
+                + (f"; {g}; {a} ({notice[0] if lang == 'zh' else notice[1]})" if g else ""),
                 "  contents without data: " + (", ".join(s["contents_without_data"]) or "none")]
     return [head]
+
+
+def card_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
+    """The engine's validity card (plan/validity.py), indented under its block."""
+    card = card_of(s)
+    if card is None:
+        return ["  " + _t(lang, "有效性：无检验卡", "validity: no card")]
+    return ["  " + x for x in card.lines(lang)]
 
 
 def not_computed_lines(items, lang: str = "zh", examples: int = 3) -> list[str]:
@@ -128,5 +152,6 @@ def render(result, lang: str = "zh") -> str:
     lines += agreement_lines(result.summaries, lang)
     for name, s in result.summaries.items():
         lines += engine_lines(name, s, lang)
+        lines += card_lines(name, s, lang)
     lines += not_computed_lines(result.not_computed, lang)
     return "\n".join(lines)

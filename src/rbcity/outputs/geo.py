@@ -7,6 +7,8 @@ city gets a polygon only when it is a prefecture-level unit whose 2013 code is s
 prefecture code (125 of 126; 莱芜市 merged into 济南市 in 2019 and is shown as a point), so a
 county-level city never colours its whole prefecture. Every map drawn from these boundaries
 carries the caption :data:`CAPTION`: they are illustrative, not a reviewed standard map.
+Taiwan (台湾省, code 710000) and the South China Sea Islands inset (南海诸岛, code ``nanhai``) come
+from Apache ECharts 4.9.0 (Apache-2.0) and are part of every map (scripts/build_china_extras.py).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from sqlalchemy.engine import Engine
 
 #: Caption required on every map (no 审图号: not a standard map).
 CAPTION: dict[str, str] = {
-    "zh": "示意图，非标准地图。边界：census_leiii 2020年地级行政区（MIT，Lei Dong 等），经简化；点位：cpca。",
+    "zh": "示意图，非标准地图。边界：census_leiii 2020年地级行政区（MIT，Lei Dong 等），经简化；"
+          "台湾省与南海诸岛附图：Apache ECharts 4.9.0（Apache-2.0）；点位：cpca。",
     "en": "Illustrative sketch, not a standard map (示意图，非标准地图). Boundaries: census_leiii 2020 "
-          "prefectures (MIT, Lei Dong et al.), simplified; points: cpca.",
+          "prefectures (MIT, Lei Dong et al.), simplified; Taiwan and the South China Sea Islands inset: "
+          "Apache ECharts 4.9.0 (Apache-2.0); points: cpca.",
 }
 
 #: The name the interactive map registers the polygons under (``echarts.registerMap``).

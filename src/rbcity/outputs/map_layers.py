@@ -31,6 +31,16 @@ class MapLayer:
     scheme: Scheme
     year: int | None
     note: str = ""
+    #: the year of the data shown (an engine whose data end earlier shows its last year)
+    shown_year: int | None = None
+
+    def title(self, lang: str) -> str:
+        """The scheme's title with the year shown (the 2013 type carries its year already)."""
+        base = self.scheme.title(lang)
+        y = self.shown_year
+        if y is None or str(y) in base:
+            return base
+        return f"{base}（{y}年）" if lang == "zh" else f"{base} ({y})"
 
 
 def map_layer(engine: Engine, by: str, year: int | None = None, lang: str = "zh") -> MapLayer:
@@ -56,7 +66,8 @@ def map_layer(engine: Engine, by: str, year: int | None = None, lang: str = "zh"
                     else f"note: no {year} run of engine {eng}; the map shows {r.year}")
         else:
             note = ""
-        return MapLayer(_map_frame(engine, res), col, scheme_for(key), year, note)
+        return MapLayer(_map_frame(engine, res), col, scheme_for(key), year, note,
+                        r.year if r.computed else year)
     with engine.connect() as conn:
         ind = conn.execute(select(s.indicator).where(s.indicator.c.indicator_id == by)).mappings().first()
         if ind is None:
@@ -72,4 +83,4 @@ def map_layer(engine: Engine, by: str, year: int | None = None, lang: str = "zh"
     mf = map_frame(engine)
     mf[by] = mf["unit_id"].map(dict(zip(obs["unit_id"], obs["value"], strict=True)))
     title = (f"{ind['name_zh']}（{ind['unit']}，{year}年）", f"{ind['name_en']} ({ind['unit']}, {year})")
-    return MapLayer(mf, by, scheme_for(by, title), year)
+    return MapLayer(mf, by, scheme_for(by, title), year, shown_year=year)

@@ -19,8 +19,12 @@ from rbcity.errors import UserError
 from rbcity.outputs.geo import CAPTION, GEO_MAP_NAME, prefecture_geojson
 from rbcity.outputs.palette import MISSING_COLOR, RAMP, Scheme, scheme_for
 
-#: Map window (lon, lat): mainland China without the South China Sea (no inset; see CAPTION).
-EXTENT = (73.0, 135.5, 17.5, 54.0)
+#: Map window (lon, lat): China with Taiwan and the 南海诸岛 inset (drawn at lon 126–132°E,
+#: lat 18–25°N, see scripts/build_china_extras.py).
+EXTENT = (73.0, 135.5, 16.8, 54.0)
+#: Polygon code of the 南海诸岛 inset and how it is drawn (lines, not a fillable region).
+INSET_CODE = "nanhai"
+INSET_COLOR = "#7f7f7f"
 BASE_FILL = "#f0f0f0"
 BASE_EDGE = "#ffffff"
 
@@ -42,8 +46,46 @@ def _missing(v) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and v != v) or v == ""
 
 
+#: A numeric indicator is "skewed" when its max lies more than this many times farther above the
+#: median than its min lies below it; it is then coloured by quantile classes (rbcity default,
+#: ours: a linear ramp would show a few dark cities and every other city pale).
+SKEW_RATIO = 3.0
+N_CLASSES = 5
+
+
+def quantile_breaks(nums: pd.Series) -> list[float] | None:
+    """Quintile class edges (min … max) for a skewed indicator, else None (linear ramp)."""
+    v = nums.dropna().astype(float)
+    if len(v) < 2 * N_CLASSES:
+        return None
+    lo, med, hi = float(v.min()), float(v.median()), float(v.max())
+    if hi - med <= SKEW_RATIO * (med - lo):
+        return None
+    edges = [float(v.quantile(i / N_CLASSES)) for i in range(N_CLASSES + 1)]
+    return edges if len(set(edges)) == len(edges) else None
+
+
+def class_of(v: float, edges: list[float]) -> int:
+    """Index 0…len(edges)-2 of the class holding ``v`` (upper edges inclusive)."""
+    import bisect
+
+    return min(max(bisect.bisect_left(edges, v, 1, len(edges) - 1) - 1, 0), len(edges) - 2)
+
+
+def edge_label(v: float) -> str:
+    """A class edge for a legend: thousands separators for large values, 4 digits otherwise."""
+    return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
+
+
+def class_colors(n: int) -> list[str]:
+    from rbcity.outputs.palette import ramp_color
+
+    return [ramp_color(i / max(n - 1, 1), 0.0, 1.0) for i in range(n)]
+
+
 def colored(frame: pd.DataFrame, color_by: str, scheme: Scheme | None = None) -> pd.DataFrame:
-    """``frame`` with ``value`` and ``color`` columns for ``color_by`` (shared by both renderings)."""
+    """``frame`` with ``value`` and ``color`` columns for ``color_by`` (shared by both renderings);
+    a skewed indicator gets quantile classes (``frame.attrs['breaks']``)."""
     scheme = scheme or scheme_for(color_by)
     vals = _values(frame, color_by)
     out = frame.copy()
@@ -51,7 +93,13 @@ def colored(frame: pd.DataFrame, color_by: str, scheme: Scheme | None = None) ->
         nums = pd.to_numeric(vals, errors="coerce")
         lo, hi = (float(nums.min()), float(nums.max())) if nums.notna().any() else (None, None)
         out["value"] = nums
-        out["color"] = [MISSING_COLOR if pd.isna(v) else scheme.color_of(float(v), lo, hi) for v in nums]
+        breaks = quantile_breaks(nums)
+        out.attrs["breaks"] = breaks
+        if breaks:
+            cols = class_colors(len(breaks) - 1)
+            out["color"] = [MISSING_COLOR if pd.isna(v) else cols[class_of(float(v), breaks)] for v in nums]
+        else:
+            out["color"] = [MISSING_COLOR if pd.isna(v) else scheme.color_of(float(v), lo, hi) for v in nums]
     else:
         keys = [c.key for c in scheme.categories]
         norm = [None if _missing(v) else (int(v) if isinstance(keys[0], int) else v) for v in vals]
@@ -106,10 +154,13 @@ def static_map(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str 
     df = colored(frame, color_by, scheme)
     poly_color = {c: col for c, col in zip(df["poly_code"], df["color"], strict=True) if c}
     polys, codes = _ring_arrays()
-    faces = [poly_color.get(c, BASE_FILL) for c in codes]
+    faces = [INSET_COLOR if c == INSET_CODE else poly_color.get(c, BASE_FILL) for c in codes]
+    edges = [INSET_COLOR if c == INSET_CODE else BASE_EDGE for c in codes]
     fig = Figure(figsize=(8.0, 6.6))
     ax = fig.add_axes((0.01, 0.06, 0.98, 0.86))
-    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=BASE_EDGE, linewidths=0.25))
+    ax.add_collection(PolyCollection(polys, facecolors=faces, edgecolors=edges, linewidths=0.25))
+    ax.text(129.0, 17.6, "南海诸岛" if lang == "zh" else "South China Sea Islands", ha="center", va="top",
+            fontsize=6, color="#555555")
     pts = df.dropna(subset=["lon", "lat"])
     ax.scatter(pts["lon"], pts["lat"], s=np.where(pts["poly_code"] != "", 6, 12), c=list(pts["color"]),
                edgecolors="#333333", linewidths=0.3, zorder=3)
@@ -124,13 +175,25 @@ def static_map(frame: pd.DataFrame, color_by: str, lang: str = "zh", title: str 
         from matplotlib.colors import LinearSegmentedColormap, Normalize
 
         nums = df["value"].dropna()
-        if len(nums):
+        breaks = df.attrs.get("breaks")
+        if breaks:
+            handles = [Line2D([], [], marker="s", linestyle="", markersize=8, markerfacecolor=col,
+                              markeredgecolor="#333333", markeredgewidth=0.4, label=f"{edge_label(a)} – {edge_label(b)}")
+                       for col, a, b in zip(class_colors(len(breaks) - 1), breaks[:-1], breaks[1:], strict=True)]
+            n_miss = int(df["value"].isna().sum())
+            if n_miss:
+                handles.append(Line2D([], [], marker="o", linestyle="", markersize=6, markerfacecolor=MISSING_COLOR,
+                                      markeredgecolor="#333333", markeredgewidth=0.4,
+                                      label=("无数据（%d）" if lang == "zh" else "no data (%d)") % n_miss))
+            ax.legend(handles=handles, loc="lower left", fontsize=8, frameon=True, framealpha=0.9,
+                      title="五分位分级" if lang == "zh" else "quintile classes", title_fontsize=9)
+        elif len(nums):
             cmap = LinearSegmentedColormap.from_list("rbcity", RAMP)
             sm = ScalarMappable(norm=Normalize(float(nums.min()), float(nums.max())), cmap=cmap)
             cax = fig.add_axes((0.08, 0.16, 0.02, 0.25))
             fig.colorbar(sm, cax=cax).ax.tick_params(labelsize=8)
         n_missing = int(df["value"].isna().sum())
-        if n_missing:
+        if n_missing and not breaks:
             ax.text(0.02, 0.02, ("无数据 " if lang == "zh" else "no data ") + str(n_missing),
                     transform=ax.transAxes, fontsize=8, color="#555555")
     else:
@@ -172,6 +235,7 @@ def echarts_map_option(frame: pd.DataFrame, color_by: str, lang: str = "zh", tit
     no_data = "无数据" if lang == "zh" else "no data"
     regions = [{"name": c, "itemStyle": {"areaColor": col}}
                for c, col in zip(df["poly_code"], df["color"], strict=True) if c]
+    regions.append({"name": INSET_CODE, "itemStyle": {"areaColor": INSET_COLOR, "borderColor": INSET_COLOR}})
     lon0, lon1, lat0, lat1 = EXTENT
     option: dict = {
         "title": {"text": title or scheme.title(lang), "left": "center", "top": 4,
@@ -200,7 +264,14 @@ def echarts_map_option(frame: pd.DataFrame, color_by: str, lang: str = "zh", tit
             "name": no_data, "type": "scatter", "coordinateSystem": "geo", "symbolSize": 5,
             "itemStyle": {"color": MISSING_COLOR},
             "data": [item(r, no_data) for r in pts.itertuples() if pd.isna(r.value)]})
-        if len(nums):
+        breaks = df.attrs.get("breaks")
+        if breaks:
+            option["visualMap"] = {"type": "piecewise", "dimension": 2, "seriesIndex": 0, "left": 10, "bottom": 20,
+                                   "pieces": [{"gte": a, "lte": b, "color": col, "label": f"{edge_label(a)} – {edge_label(b)}"}
+                                              for col, a, b in zip(class_colors(len(breaks) - 1), breaks[:-1],
+                                                                   breaks[1:], strict=True)],
+                                   "text": [scheme.title(lang), ""]}
+        elif len(nums):
             option["visualMap"] = {"type": "continuous", "min": float(nums.min()), "max": float(nums.max()),
                                    "dimension": 2, "seriesIndex": 0, "calculable": True,
                                    "inRange": {"color": RAMP}, "left": 10, "bottom": 20,

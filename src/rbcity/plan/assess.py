@@ -17,6 +17,7 @@ from rbcity.errors import UserError
 from rbcity.plan import runs
 from rbcity.plan.frames import RESULT_COLUMNS, EngineOutput
 from rbcity.plan.specs import ENGINES, load_spec
+from rbcity.plan.validity import unchecked_card
 
 TARGET_COLUMNS = ["indicator_id", "scope", "baseline_year", "baseline_value", "target_year",
                   "target_value", "comparator", "mode", "attribute", "source", "status"]
@@ -88,7 +89,7 @@ def spec_indicators(name: str, spec: dict) -> set[str]:
         elif isinstance(x, list):
             for v in x:
                 walk(v, key)
-        elif isinstance(x, str) and key in ("indicator", "name"):
+        elif isinstance(x, str) and key in ("indicator", "name", "features"):
             found.add(x)
 
     walk(spec)
@@ -191,6 +192,9 @@ def assess(engine: Engine, year: int, engines=None, overrides: dict | None = Non
         # what could not be computed, and why, is part of the stored run
         summary = dict(res.summary, not_computed=[{"unit_id": u, "reason": why}
                                                   for u, why in res.not_computed])
+        # every stored run carries a validity card (plan/validity.py); unchecked → indicative
+        summary.setdefault("validity", unchecked_card(n).to_dict())
+        res.summary.setdefault("validity", summary["validity"])
         out.runs[n] = runs.store_run(engine, n, year, spec, summary, res.results, revision=rev)
         out.summaries[n] = res.summary
         out.not_computed += [(n, u, why) for u, why in res.not_computed]

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from rbcity.methods.spec import IndexSpec, composite_index
+from rbcity.plan.classify_models import select_model
 from rbcity.plan.frames import EngineOutput, as_of, long_results, to_registry_ids
 
 TYPES = ("growth", "mature", "declining", "regenerating")
@@ -162,6 +163,21 @@ def _trend(panel: pd.DataFrame, spec: dict, units, year_used: pd.Series) -> pd.S
     return out
 
 
+def _window_trend(panel: pd.DataFrame, tcfg: dict, units) -> pd.Series:
+    """rising / stable / falling / unknown from the relative change of the trend indicator
+    between the two years of ``tcfg['window']`` (e.g. the 2010 and 2020 censuses)."""
+    y0, y1 = (int(y) for y in tcfg["window"])
+    p = panel[panel["indicator_id"] == tcfg["indicator"]].dropna(subset=["value"])
+    v = p.pivot_table(index="unit_id", columns="year", values="value", aggfunc="last")
+    v = v.reindex(index=list(units), columns=[y0, y1])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ch = (v[y1] - v[y0]) / v[y0].abs()
+    lab = np.where(ch > tcfg["rising_above"], "rising",
+                   np.where(ch < tcfg["falling_below"], "falling", "stable"))
+    return pd.Series(np.where(ch.isna() | ~np.isfinite(ch), "unknown", lab), index=list(units),
+                     dtype=object)
+
+
 def _cell(ty: str, spec: dict) -> dict:
     for rule in spec["rules"]:
         if rule["type"] == ty:
@@ -207,13 +223,21 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     for y in years:
         vals[y], used[y] = as_of(panel, inds, y, age, units=units)
     R = base_year_scores(vals, rspec, base)
-    S = base_year_scores(vals, sspec, base)
+    if spec["development"].get("standardise") == "within_year":
+        # each year min–max over its own cities: a drift every city shares does not move types
+        S = {y: np.asarray(composite_index(v[sspec.names].to_numpy(float), sspec), float)
+             for y, v in vals.items()}
+    else:
+        S = base_year_scores(vals, sspec, base)
     t13 = registry.set_index("unit_id")["type_2013"].reindex(units).fillna("").to_numpy(object)
 
-    trend_y = _trend(panel, spec, units, used[year][spec["trend"]["indicator"]]
-                     if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
-    trend_b = _trend(panel, spec, units, used[base][spec["trend"]["indicator"]]
-                     if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
+    if (spec.get("trend") or {}).get("window"):
+        trend_y = trend_b = _window_trend(panel, spec["trend"], units)
+    else:
+        trend_y = _trend(panel, spec, units, used[year][spec["trend"]["indicator"]]
+                         if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
+        trend_b = _trend(panel, spec, units, used[base][spec["trend"]["indicator"]]
+                         if spec.get("trend") else pd.Series(dtype=float)).reindex(units)
     Rb, Sb, Ry, Sy = R[base], S[base], R[year], S[year]
     c = spec["cutoffs"]
     if c.get("mode", "calibrate") == "calibrate":
@@ -223,6 +247,19 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     type_b = apply_rules(Rb, Sb, trend_b.to_numpy(object), r_cut, s_cut, spec)
     type_y = apply_rules(Ry, Sy, trend_y.to_numpy(object), r_cut, s_cut, spec)
     agree = agreement(type_b, t13)
+    trb = trend_b.to_numpy(object)
+
+    def rules_fp(tr, y, te):  # cut-offs calibrated on the training rows only
+        if c.get("mode", "calibrate") == "calibrate":
+            rc, sc, _ = calibrate(Rb[tr], Sb[tr], trb[tr], y, spec)
+        else:
+            rc, sc = r_cut, s_cut
+        return apply_rules(Rb[te], Sb[te], trb[te], rc, sc, spec)
+
+    sel = select_model(panel, units, spec, base, year, t13, ~np.isnan(Rb) & ~np.isnan(Sb),
+                       rules_fp)
+    if sel["chosen"] != "rules":
+        type_b, type_y = sel["type_base"], sel["type_year"]
     moved = np.where(type_y == "", np.nan, (type_y != t13).astype(float))
 
     not_computed = []
@@ -241,9 +278,13 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
             reasons.append(None)
             continue
         missing.append(None)
-        reasons.append(_reason(u, type_y[i], t13[i], Ry[i], Sy[i], Rb[i], Sb[i],
-                               trend_y.iloc[i], r_cut, s_cut, base, spec)
-                       if moved[i] == 1 else None)
+        if moved[i] != 1:
+            reasons.append(None)
+        elif sel["chosen"] == "rules":
+            reasons.append(_reason(u, type_y[i], t13[i], Ry[i], Sy[i], Rb[i], Sb[i],
+                                   trend_y.iloc[i], r_cut, s_cut, base, spec))
+        else:
+            reasons.append(sel["reasons"][i])
     frame = pd.DataFrame({
         "unit_id": units, "resource_score": Ry, "development_score": Sy, "type": type_y,
         "type_2013": t13, "moved": moved, "reason": reasons, "missing": missing,
@@ -252,6 +293,12 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
     frame["type"] = frame["type"].where(frame["type"] != "", None)
     frame["type_base"] = frame["type_base"].where(frame["type_base"] != "", None)
     ok = type_y != ""
+    if sel["chosen"] != "rules":
+        for i, u in enumerate(units):
+            if type_y[i] == "" and missing[i] is None:
+                missing[i] = "features not available for the model"
+                frame.loc[i, "missing"] = missing[i]
+                not_computed.append((u, f"classify: {missing[i]}"))
     transition = {a: {b: int(((t13 == a) & (type_y == b) & ok).sum()) for b in TYPES}
                   for a in TYPES}
     data_years = sorted({int(x) for x in np.unique(vy.to_numpy(float)) if not np.isnan(x)})
@@ -270,7 +317,10 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
                                      for b in TYPES} for a in TYPES},
         "indicators": {"resource": rspec.names, "development": sspec.names},
         "data_years": data_years,
+        "model": sel["chosen"], "cv": sel["cv"],
+        "validity": sel["card"].to_dict(),
     }
+    summary["transition_verdict"] = summary["validity"]["verdict"]
     results = long_results(frame, year, values=["resource_score", "development_score", "moved"],
                            texts=["type", "type_2013", "reason", "missing", "type_base", "trend"])
     return EngineOutput("classify", year, results, summary, not_computed)

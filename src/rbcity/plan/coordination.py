@@ -12,6 +12,7 @@ import pandas as pd
 from rbcity.methods.coupling import c_stage, coupling_coordination, d_grade, lagging
 from rbcity.methods.spec import IndexSpec, composite_index
 from rbcity.plan.frames import EngineOutput, as_of, long_results, to_registry_ids
+from rbcity.plan.validity import ValidityCard
 
 
 def _ispec(block: dict) -> IndexSpec:
@@ -19,6 +20,44 @@ def _ispec(block: dict) -> IndexSpec:
     return IndexSpec.from_dict({**{k: block[k] for k in keys if k in block}, "indicators": [
         {"name": i["name"], "direction": int(i.get("direction", 1))}
         for i in block["indicators"]]})
+
+
+def coordination_card(C, D, T, spec: dict, model: str) -> ValidityCard:
+    """Card: is C informative (spread across cities ≥ ``validity.min_sd_c``)?  Nothing
+    official to check against, so at best indicative."""
+    v = spec.get("validity") or {}
+    thr = float(v.get("min_sd_c", 0.05))
+    n = int(len(C))
+    sd = float(np.std(C)) if n > 1 else None
+    rho = float(np.corrcoef(D, T)[0, 1]) if n > 2 and np.std(T) > 0 and np.std(D) > 0 else None
+    verdict = "indicative" if sd is not None and sd >= thr else "not_valid"
+    m_zh = "修正" if model == "adjusted" else "传统"
+    rho_txt = "n/a" if rho is None else f"{rho:.2f}"
+    sd_txt = "n/a" if sd is None else f"{sd:.3f}"
+    if not n:
+        zh, en = ("本年无城市可评价：无协调结论。", "No city could be evaluated this year: no "
+                  "coordination result.")
+    elif verdict == "indicative":
+        zh = (f"{m_zh}耦合模型：C 的城市间标准差 {sd_txt}（下限 {thr}），D 与综合指数 T 的相关 "
+              f"{rho_txt}。无官方协调评价可供核对：仅供参考，可用于比较资源开发与城市发展是否同步，"
+              "不作为对城市的结论。")
+        en = (f"{model} coupling model: SD of C across cities {sd_txt} (minimum {thr}), "
+              f"correlation of D with the level index T {rho_txt}. Nothing official to check "
+              "against: indicative, for comparing whether resource development and urban "
+              "development move together; not a verdict on a city.")
+    else:
+        zh = (f"{m_zh}耦合模型：C 几乎无差异（标准差 {sd_txt} < {thr}），D 只是发展水平指数，"
+              "不适用于判断协调程度。")
+        en = (f"{model} coupling model: C barely varies (SD {sd_txt} < {thr}), so D is only a "
+              "level index: not valid for judging coordination.")
+    return ValidityCard(
+        engine="coordination", verdict=verdict,
+        checked_against=("C 的城市间离散度（无官方结果可核对）",
+                         "spread of C across cities (nothing official to check against)"),
+        metric=("C 的标准差", "SD of C"), figure=sd, baseline=thr,
+        baseline_name=("最小离散度", "minimum spread"), n=n, text=(zh, en),
+        details={"model": model, "corr_D_T": rho, "mean_C": float(np.mean(C)) if n else None,
+                 "source": v.get("source")})
 
 
 def run_coordination(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
@@ -73,7 +112,10 @@ def run_coordination(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "grades": frame.loc[ok, "grade"].value_counts().to_dict(),
         "lagging": frame.loc[ok, "lagging"].value_counts().to_dict(),
         "mean_D": float(np.nanmean(cc.D)) if ok.any() else None,
+        "model": "adjusted" if spec.get("adjusted_c") else "standard",
     }
+    summary["validity"] = coordination_card(cc.C[ok], cc.D[ok], cc.T[ok], spec,
+                                            summary["model"]).to_dict()
     results = long_results(frame, year, values=[f"U_{n}" for n in names] + ["C", "T", "D"],
                            texts=["grade", "stage", "lagging"])
     return EngineOutput("coordination", year, results, summary, not_computed)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from rbcity.plan.cards import identify_card
 from rbcity.plan.frames import (
     EngineOutput,
     as_of,
@@ -203,6 +204,7 @@ def run_identify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "unavailable": unavailable_everywhere,
         "units": int(len(frame)), "registry_without_data": len(missing_reg),
     }
+    summary["validity"] = identify_card(summary, spec).to_dict()
     # per unit: the share, the prediction and the truth (level, data year and the tests
     # without data are the same for whole groups of units: they are in the summary)
     results = long_results(frame, year, values=["mining_employment_share", "predicted",

@@ -152,9 +152,10 @@ KEYS = {
     "identify": (["mining_employment_share", "predicted", "in_2013_list"], []),
     "classify": (["resource_score", "development_score", "moved"],
                  ["type", "type_2013", "reason", "missing", "type_base", "trend"]),
-    "warning": (["safety_score", "level"], ["level_label", "color", "reasons", "top_obstacles"]),
+    "warning": (["safety_score", "level", "coverage"], ["level_label", "color", "reasons", "top_obstacles"]),
     "coordination": (["U_resource", "U_urban", "C", "T", "D"], ["grade", "stage", "lagging"]),
-    "exhausted_assessment": (["score", "rank"], ["grade", "action"]),
+    "exhausted_assessment": (["score", "rank", "progress", "baseline_year"],
+                             ["grade", "action", "action_notice"]),
     "targets": ([], []),
 }
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from rbcity.methods.trend import linear_projection, trend_arrows
+from rbcity.plan.cards import targets_card
 from rbcity.plan.frames import EngineOutput, long_results, to_registry_ids
 
 FIELDS_V = ("value", "baseline", "target", "share_covered", "projection")
@@ -201,4 +202,5 @@ def run_targets(panel: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFra
                "groups": len(groups)}
     if targets.empty:
         not_computed.append(("*", "no targets in the catalogue or the store"))
+    summary["validity"] = targets_card(summary, spec).to_dict()
     return EngineOutput("targets", year, results, summary, not_computed)

@@ -15,6 +15,7 @@ import pandas as pd
 from rbcity.methods.obstacle import obstacle_degree
 from rbcity.methods.spec import IndexSpec, composite_index
 from rbcity.plan.frames import EngineOutput, as_of, long_results, to_registry_ids, years_with
+from rbcity.plan.warning_reference import reference_bands, reference_scores, warning_card
 
 LEVELS = (("无警", "green", "no warning"), ("轻警", "blue", "light"), ("中警", "yellow", "moderate"),
           ("重警", "orange", "heavy"), ("巨警", "red", "severe"))
@@ -59,9 +60,22 @@ def falling_run(scores: np.ndarray, years: np.ndarray, n: int, max_gap: int) -> 
     return np.all(d < 0, axis=0) & ~np.isnan(S).any(axis=0)
 
 
+def catalogue_ids() -> set[str]:
+    """Indicator ids the catalogue can import (hard triggers only fire on these)."""
+    from rbcity.data.catalogue import load_catalogue
+
+    return set(load_catalogue()["indicator_id"].astype(str))
+
+
 def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
-                year: int) -> EngineOutput:
-    """Warning level of every registry city for ``year``."""
+                year: int, catalogue=None) -> EngineOutput:
+    """Warning level of every registry city for ``year``.
+
+    With ``reference_year`` in the spec (default: the plan's 2012 baseline) every run
+    normalises with the reference year's goalposts and draws its bands from the reference
+    year's scores, so levels of different runs are comparable; without it (legacy) the scores
+    are min–max over the evaluated years.  ``catalogue``: importable indicator ids (default:
+    the catalogue's)."""
     panel = to_registry_ids(panel, registry)
     units = list(registry["unit_id"])
     ispec = IndexSpec.from_dict(dict(spec["index"], indicators=[
@@ -79,16 +93,40 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         frames.append(v)
         used[y] = yu
     W = pd.concat(frames)
-    res = composite_index(W[ispec.names], ispec, details=True)
     yrs_sorted = sorted(eval_years)
     uidx = {u: i for i, u in enumerate(sorted(units))}
     order = [uidx[u] for u in units]  # composite_index sorts units; put back registry order
-    S = res.scores[:, order] * 100.0  # (T, m)
-    R = res.normalised[:, order, :]
     t_last = yrs_sorted.index(year)
+    not_computed = []
+    ref = spec.get("reference_year")
+    ref_info = None
+    if ref is not None:
+        ref = int(ref)
+        ref_vals, _ = as_of(panel_i, ispec.names, ref, age, units=units)
+        X = np.stack([W.xs(y, level="year").reindex(units)[ispec.names].to_numpy(float)
+                      for y in yrs_sorted])
+        res = reference_scores(X, ref_vals.to_numpy(float), ispec, spec)
+        S, R, ref_scores = res.scores * 100.0, res.normalised, res.reference_scores * 100.0
+        if np.isnan(ref_scores).all():
+            not_computed.append(("*", f"warning: 参照年 {ref} 无得分，无法划定警级 the reference "
+                                      f"year {ref} has no scores: no level can be set (no "
+                                      f"fallback to another year)"))
+            bands = [float("nan")] * len(spec.get("relative_k", [1.0, 0.25, -0.25, -1.0]))
+        else:
+            bands = (reference_bands(ref_scores, spec) if spec.get("band_mode") == "relative"
+                     else list(spec.get("bands", [80, 60, 40, 20])))
+        ref_info = {"year": ref, "n": int((~np.isnan(ref_scores)).sum())}
+        w = res.weights
+        coverage = res.coverage[t_last]
+    else:  # legacy: min–max over the evaluated years, bands from the base year
+        res = composite_index(W[ispec.names], ispec, details=True)
+        S = res.scores[:, order] * 100.0  # (T, m)
+        R = res.normalised[:, order, :]
+        bands = relative_bands(S, yrs_sorted, spec) if spec.get("band_mode") == "relative" \
+            else list(spec.get("bands", [80, 60, 40, 20]))
+        w = res.weights if res.weights.ndim == 1 else res.weights[t_last]
+        coverage = (~np.isnan(R[t_last])).mean(axis=1)
     score = S[t_last]
-    bands = relative_bands(S, yrs_sorted, spec) if spec.get("band_mode") == "relative" \
-        else list(spec.get("bands", [80, 60, 40, 20]))
     level = band_level(score, bands)
     reasons: list[list[str]] = [[] for _ in units]
     for i, s in enumerate(score):
@@ -112,10 +150,15 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
             reasons[i].append(f"得分连续{n}年下降（{path}），升至{LEVELS[new][0]} / score fell "
                               f"{n} years running ({path}), raised to {LEVELS[new][1]}")
             level[i] = new
-    not_computed = []
-    # hard triggers
+    # hard triggers: only on indicators the catalogue can import
+    known = catalogue_ids() if catalogue is None else set(catalogue)
     for trig in spec.get("hard_triggers") or []:
         ind = trig["indicator"]
+        if ind not in known:
+            not_computed.append(("*", f"hard trigger {ind} {trig['op']} {trig['threshold']}: "
+                                      f"未计算 not computed — {ind} is not an importable "
+                                      f"indicator (not in the catalogue)"))
+            continue
         v, _ = as_of(panel, [ind], year, age, units=units)
         x = v[ind].to_numpy(float)
         if np.isnan(x).all():
@@ -131,7 +174,6 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
                               f" / {trig['label'][1]}: {x[i]:.2f} → at least "
                               f"{LEVELS[trig['min_level']][1]}")
     # obstacles at the assessed year
-    w = res.weights if res.weights.ndim == 1 else res.weights[t_last]
     ob = obstacle_degree(np.clip(R[t_last], 0, 1), w, top_k=int(spec.get("top_obstacles", 5)))
     tops = []
     for i in range(len(units)):
@@ -159,6 +201,7 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "reasons": [json.dumps(r, ensure_ascii=False) if level[i] >= 0 else None
                     for i, r in enumerate(reasons)],
         "top_obstacles": tops,
+        "coverage": np.where(level >= 0, coverage, np.nan),
     })
     data_years = sorted({int(x) for x in np.unique(vy.to_numpy(float)) if not np.isnan(x)})
     ok = level >= 0
@@ -169,7 +212,11 @@ def run_warning(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "weights": dict(zip(ispec.names, [float(x) for x in np.ravel(w)], strict=True)),
         "trend_raised": int(sum(1 for r in reasons if any("连续" in x for x in r))),
         "data_years": data_years,
+        "reference": ref_info,
+        "mean_coverage": float(np.nanmean(coverage[ok])) if ok.any() else None,
     }
-    results = long_results(frame, year, values=["safety_score", "level"],
+    summary["validity"] = warning_card(S[t_last], R[t_last], w, ispec, spec, coverage, ok,
+                                       ref_info, bands).to_dict()
+    results = long_results(frame, year, values=["safety_score", "level", "coverage"],
                            texts=["level_label", "color", "reasons", "top_obstacles"])
     return EngineOutput("warning", year, results, summary, not_computed)

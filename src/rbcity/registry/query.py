@@ -7,6 +7,7 @@ import pandas as pd
 
 from rbcity.errors import UserError
 from rbcity.registry.labels import LEVELS, PROVINCES_EN, TYPES
+from rbcity.registry.pinyin import name_en, search_key
 
 
 class FilterError(UserError, ValueError):
@@ -78,5 +79,9 @@ def filter_cities(df: pd.DataFrame, *, province: str | None = None, level: str |
     if search:
         text = search.strip()
         hay = df["name"] + " " + df["province"] + " " + df["names_now"].fillna("") + " " + df["parent"].fillna("")
-        mask &= hay.str.contains(text, regex=False) | (df["unit_id"] == text)
+        hit = hay.str.contains(text, regex=False) | (df["unit_id"] == text)
+        key = search_key(text)
+        if key and text.isascii():  # pinyin: "hegang", "He gang" and "Hegang" find 鹤岗
+            hit |= df["name"].map(lambda n: key in search_key(name_en(n)))
+        mask &= hit
     return df.loc[mask]

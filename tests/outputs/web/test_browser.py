@@ -185,3 +185,29 @@ def test_api_docs_render_from_local_files(page, server):
     page.wait_for_selector(".opblock-summary-path")
     paths = page.locator(".opblock-summary-path").all_text_contents()
     assert "/api/cities" in [p.strip() for p in paths] and len(paths) >= 16
+
+
+def test_overview_map_draws_taiwan_and_the_south_china_sea_inset(page, server):
+    """Taiwan (filled like any region) and the 南海诸岛 inset (grey lines) are painted on the
+    overview map's canvas, at the pixels ECharts itself computes for their coordinates."""
+    page.goto(server + "/")
+    page.wait_for_selector("#map[data-drawn]")
+    probe = """([lon, lat, r]) => {
+        const el = document.getElementById('map');
+        const chart = echarts.getInstanceByDom(el);
+        const [x, y] = chart.convertToPixel({geoIndex: 0}, [lon, lat]);
+        const c = el.querySelector('canvas'); const k = c.width / el.clientWidth;
+        const d = c.getContext('2d').getImageData(Math.round(x * k) - r, Math.round(y * k) - r, 2 * r + 1, 2 * r + 1).data;
+        let darkest = 255 * 3, painted = 0;
+        for (let i = 0; i < d.length; i += 4) {
+            if (d[i + 3] > 0) { painted++; darkest = Math.min(darkest, d[i] + d[i + 1] + d[i + 2]); } }
+        return {painted, darkest}; }"""
+    taiwan = page.evaluate(probe, [120.95, 23.7, 1])
+    assert taiwan["painted"] == 9 and taiwan["darkest"] <= 3 * 242  # filled (#f0f0f0 or darker)
+    inset_line = page.evaluate(probe, [126 + 63.5 / 10.5, 22.0, 4])  # the inset frame's right edge
+    assert inset_line["painted"] > 0 and inset_line["darkest"] < 3 * 200  # grey #7f7f7f line
+    # both are regions of the drawn geo component (ECharts paints every region it holds)
+    regions = page.evaluate("""() => echarts.getInstanceByDom(document.getElementById('map')).getModel()
+        .getComponent('geo', 0).coordinateSystem.regions.map(r => r.name)""")
+    assert "710000" in regions and "nanhai" in regions
+    assert page.evaluate(probe, [105.0, 47.0, 1])["painted"] == 0  # Mongolia: outside, nothing drawn

@@ -198,7 +198,17 @@ def test_number_formatting_keeps_trailing_zeros_of_integers():
 
     assert [_num(10.0, 0), _num(20.0, 0), _num(2.50), _num(38.46, 1), _num(None), _num(3)] == \
         ["10", "20", "2.5", "38.5", "—", "3"]
-    assert _when("2026-01-02T03:04:05.123456+00:00") == "2026-01-02 03:04"
+    # stored UTC shown as China time, labelled (03:04 UTC = 11:04 in Beijing)
+    assert _when("2026-01-02T03:04:05.123456+00:00") == "2026-01-02 11:04 (UTC+8)"
+    assert _when("2026-01-02 20:30:00") == "2026-01-03 04:30 (UTC+8)"  # naive = UTC as stored
+
+
+def test_pinyin_search_and_grade_in_city_list(client):
+    r = client.get("/cities?search=hegang")
+    assert r.status_code == 200 and "鹤岗市" in r.text and "大庆市" not in r.text
+    assert 'class="grade"' in r.text
+    r = client.get("/cities?search=He%20gang&lang=en")
+    assert "Hegang 鹤岗市" in r.text
 
 
 def test_city_profile_report_download(client):

@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
+from rbcity.outputs.report.gaps import gap_counts, gap_rows
 from rbcity.outputs.report.results import ENGINES, EngineResult, all_results
+from rbcity.outputs.terms import term, translate_terms
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, province_label
 
 #: Engines whose results are one row per registry city.
@@ -104,10 +106,14 @@ def indicators(engine: Engine) -> pd.DataFrame:
 
 
 def _indicator_name(cat: pd.DataFrame, ind: str, lang: str) -> str:
+    from rbcity.outputs.terms import unit_en
+
     if ind in cat.index:
         r = cat.loc[ind]
-        return f"{r['name_zh'] if lang == 'zh' else r['name_en']}（{r['unit']}）" if r["unit"] else \
-            (r["name_zh"] if lang == "zh" else r["name_en"])
+        name = r["name_zh"] if lang == "zh" else r["name_en"]
+        if not r["unit"]:
+            return name
+        return f"{name}（{r['unit']}）" if lang == "zh" else f"{name} ({unit_en(r['unit'], lang)})"
     return ind
 
 
@@ -143,6 +149,14 @@ class ReportData:
     specs: list[dict]
     attributions: list[tuple[str, str, str]]
     indicator_catalogue: pd.DataFrame
+    #: every not-computed item (engine, unit_id, name, province, reason, group) — the CSV
+    gaps: list[dict] = field(default_factory=list)
+    #: counts by engine and reason group — the appendix table
+    gap_table: list[dict] = field(default_factory=list)
+    #: engine → its run's validity card as displayed (see :mod:`.validity_view`)
+    validity: dict[str, dict] = field(default_factory=dict)
+    #: file name of the per-city gap CSV written beside the report (None: not written)
+    gaps_csv: str | None = None
 
     def t(self, zh: str, en: str) -> str:
         return _t(self.lang, zh, en)
@@ -253,7 +267,7 @@ def _targets(res: EngineResult, cat: pd.DataFrame, lang: str) -> dict:
     status_counts: dict[str, int] = {}
     for r in national:
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
-    return {"computed": True, "national": national, "groups": with_data, "groups_no_data": no_data,
+    return {"computed": True, "national": national, "groups": with_data, "groups_no_data": no_data, "all_groups": groups,
             "status_counts": status_counts,
             "any_value": any(r["value"] is not None and r["baseline"] is not None for r in national)}
 
@@ -285,7 +299,8 @@ def _warning(res: EngineResult, cities: pd.DataFrame, lang: str = "zh") -> dict:
     detail = serious[:MAX_WARNING_ROWS]
     by_prov: dict[str, list[str]] = {}
     for r in serious[MAX_WARNING_ROWS:]:
-        by_prov.setdefault(r["province"], []).append(f"{r['name']}（{r['label']}）")
+        by_prov.setdefault(r["province"], []).append(
+            f"{r['name']}（{r['label']}）" if lang == "zh" else f"{r['name']} ({term(r['label'], lang)})")
     return {"computed": True, "counts": counts, "rows": rows, "serious": serious, "detail": detail,
             "rest_by_province": sorted(by_prov.items(), key=lambda kv: -len(kv[1])), "n": len(rows)}
 
@@ -338,71 +353,26 @@ def _identify(res: EngineResult) -> dict:
             "f1": _num(summ.get("f1")), "sweep": summ.get("sweep") or [], "n_units": len(res.frame)}
 
 
-def _scope_reason(name: str, res: EngineResult, type_2013: str, lang: str) -> str:
-    """Why a city has no result, as far as the run's summary says (else '')."""
-    summ = res.summary
-    if name == "coordination" and summ.get("focus_types") and type_2013 not in summ["focus_types"]:
-        focus = "、".join(TYPES.get(x, (x, x))[0 if lang == "zh" else 1] for x in summ["focus_types"])
-        return _t(lang, f"不在评价范围：规格只评价2013年类型为{focus}的城市（focus_types）",
-                  f"out of scope: the spec evaluates only 2013 types {focus} (focus_types)")
-    if name == "exhausted_assessment" and summ.get("contents_without_data"):
-        miss = ", ".join(map(str, summ["contents_without_data"]))
-        return _t(lang, f"考核内容缺少数据：{miss}", f"assessment contents without data: {miss}")
-    return ""
-
-
 def _not_computed(results: dict[str, EngineResult], cities: pd.DataFrame, year, lang: str,
                   detail: list[tuple[str, str, str]] | None = None) -> list[NotComputed]:
-    """What could not be computed, grouped by engine and reason.
+    """What could not be computed, grouped by engine and reason (see :mod:`.gaps`).
 
     ``detail`` is :attr:`rbcity.plan.assess.AssessResult.not_computed` when the caller just
-    ran the engines (exact per-unit reasons); otherwise reasons come from the stored results
-    (``missing`` text) and the run summaries, or say plainly that no result is stored.
+    ran the engines (exact per-unit reasons); otherwise reasons come from the run summaries,
+    the stored results (``missing`` text) and the run's scope. Only units of ``cities`` appear
+    (a profile passes its one city).
     """
-    out: list[NotComputed] = []
-    names = _name_of(cities)
-    types = dict(zip(cities["unit_id"], cities["type_2013"], strict=True))
-    why_detail: dict[tuple[str, str], str] = {}
-    for eng, unit, why in detail or []:
-        if unit == "*":
-            if eng in results:
-                out.append(NotComputed(eng, _t(lang, *ENGINES[eng]), str(why)))
-        else:
-            why_detail[(eng, str(unit))] = str(why)
-    for name, res in results.items():
-        title = _t(lang, *ENGINES[name])
-        if not res.computed:
-            out.append(NotComputed(name, title, _t(
-                lang, f"未计算：存储中没有该引擎{year or ''}年的运行记录（运行 rbcity run 或 rbcity assess 后重新生成报告）",
-                f"not computed: no {year or ''} run of this engine in the store (run rbcity run or rbcity assess, then regenerate)")))
-            continue
-        for item in res.summary.get("not_computed") or []:
-            unit, reason = (item[-2], item[-1]) if isinstance(item, list | tuple) else (item.get("unit_id"), item.get("reason"))
-            out.append(NotComputed(name, title, str(reason), [names.get(unit, str(unit))]))
-        expected = None
-        if name in PER_CITY or name == "identify":
-            expected = list(cities["unit_id"])
-        elif name == "exhausted_assessment":
-            expected = list(cities.loc[cities["exhausted_batch"].notna(), "unit_id"])
-        if not expected:
-            continue
-        df = _by_unit(res)
-        main_key = {"classify": "type", "warning": "level", "coordination": "grade",
-                    "exhausted_assessment": "score", "identify": "predicted"}[name]
-        by_reason: dict[str, list[str]] = {}
-        for uid in expected:
-            have = uid in df.index and main_key in df.columns and _text(df.loc[uid, main_key]) != ""
-            if not have:
-                why = why_detail.get((name, uid), "")
-                if not why and uid in df.index and "missing" in df.columns:
-                    why = _text(df.loc[uid, "missing"])
-                why = why or _scope_reason(name, res, types.get(uid, ""), lang)
-                by_reason.setdefault(why or _t(lang, "无结果：存储的运行中没有该城市的结果（通常因缺少数据）",
-                                               "no result stored for this city in the run (usually missing data)"),
-                                     []).append(names[uid])
-        for why, nm in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
-            out.append(NotComputed(name, title, why, nm))
-    return out
+    return group_gaps(gap_rows(results, cities, year, lang, detail))
+
+
+def group_gaps(rows: list[dict]) -> list[NotComputed]:
+    """Gap rows as :class:`NotComputed` items, one per engine and reason group."""
+    groups: dict[tuple[str, str], NotComputed] = {}
+    for r in rows:
+        nc = groups.setdefault((r["engine"], r["group"]), NotComputed(r["engine"], r["engine_title"], r["group"]))
+        if r["unit_id"] != "*":
+            nc.names.append(r["name"] or r["unit_id"])
+    return sorted(groups.values(), key=lambda n: (list(ENGINES).index(n.engine), -len(n.names)))
 
 
 def _coverage(engine: Engine, results: dict[str, EngineResult], cities: pd.DataFrame, year) -> dict:
@@ -435,7 +405,7 @@ def _checks_counts(engine: Engine) -> list[dict]:
             for r in rule_counts(engine).to_dict("records")]
 
 
-def _specs(results: dict[str, EngineResult]) -> list[dict]:
+def _specs(results: dict[str, EngineResult], lang: str = "zh") -> list[dict]:
     out = []
     for name, res in results.items():
         if not res.computed:
@@ -447,8 +417,36 @@ def _specs(results: dict[str, EngineResult]) -> list[dict]:
                     "data_revision": run.get("data_revision"),
                     "created_at": created.isoformat(timespec="seconds") if hasattr(created, "isoformat") else str(created),
                     "spec": json.dumps(run.get("spec"), ensure_ascii=False, sort_keys=True, default=str,
-                                       separators=(", ", ": "))})
+                                       separators=(", ", ": ")),
+                    "params": [(k, translate_terms(v, lang)) for k, v in spec_rows(run.get("spec"))]})
     return out
+
+
+def _scalar(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return f"{v:g}"
+    if isinstance(v, dict):
+        return "; ".join(f"{k}={_scalar(x)}" for k, x in v.items())
+    if isinstance(v, list | tuple):
+        return ", ".join(_scalar(x) for x in v) if v else "—"
+    return "—" if v is None else str(v)
+
+
+def spec_rows(spec, prefix: str = "") -> list[tuple[str, str]]:
+    """A run's spec as readable (parameter, value) rows: nested keys dotted, lists joined."""
+    if not isinstance(spec, dict):
+        return [(prefix or "spec", _scalar(spec))] if spec not in (None, {}) else []
+    rows: list[tuple[str, str]] = []
+    for k in sorted(spec, key=str):
+        v = spec[k]
+        key = f"{prefix}.{k}" if prefix else str(k)
+        if isinstance(v, dict) and v and any(isinstance(x, dict) for x in v.values()):
+            rows += spec_rows(v, key)
+        else:
+            rows.append((key, _scalar(v)))
+    return rows
 
 
 def _map_frame(engine: Engine, results: dict[str, EngineResult]) -> pd.DataFrame:
@@ -476,16 +474,40 @@ def build_report_data(engine: Engine, year: int | None = None, lang: str = "zh",
 
     if year is None:
         year = latest_data_year(engine)
-    cities = cities_frame(engine)
+    cities = localise_cities(cities_frame(engine), lang)
     results = all_results(engine, year)
     cat = indicators(engine)
+    gaps = gap_rows(results, cities, year, lang, not_computed)
+    from rbcity.outputs.report.validity_view import card_view
+
     return ReportData(
-        year=year, lang=lang, generated_at=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"),
+        year=year, lang=lang, generated_at=local_time(),
         version=__version__, store_url=engine.url.render_as_string(hide_password=True),
         cities=cities, glance=_glance(cities, lang), results=results,
         map_frame=_map_frame(engine, results),
         classify=_classify(results["classify"], cities, lang), targets=_targets(results["targets"], cat, lang),
         warning=_warning(results["warning"], cities, lang), coordination=_coordination(results["coordination"], cities),
         exhausted=_exhausted(results["exhausted_assessment"], cities), identify=_identify(results["identify"]),
-        not_computed=_not_computed(results, cities, year, lang, not_computed), coverage=_coverage(engine, results, cities, year),
-        specs=_specs(results), attributions=ATTRIBUTIONS, indicator_catalogue=cat)
+        not_computed=group_gaps(gaps), coverage=_coverage(engine, results, cities, year),
+        specs=_specs(results, lang), attributions=ATTRIBUTIONS, indicator_catalogue=cat,
+        gaps=gaps, gap_table=gap_counts(gaps),
+        validity={k: card_view(r.run, lang) for k, r in results.items()})
+
+
+def localise_cities(cities: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The registry frame with ``name`` in the report language (pinyin for English; the
+    Chinese name kept in ``name_zh``)."""
+    out = cities.copy()
+    out["name_zh"] = out["name"]
+    if lang != "zh":
+        from rbcity.registry.pinyin import name_en
+
+        out["name"] = out["name"].map(name_en)
+    return out
+
+
+def local_time() -> str:
+    """Now in China's local time, labelled (the reports' readers are in UTC+8)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M") + " (UTC+8)"

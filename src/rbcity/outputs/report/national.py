@@ -19,6 +19,7 @@ from rbcity.outputs.report.render import common_globals, environment, json_for_s
 
 #: Section ids in order, with zh/en titles (tests check every one is present).
 SECTIONS: list[tuple[str, str, str]] = [
+    ("sec-summary", "执行摘要", "Executive summary"),
     ("sec-registry", "名单概况", "The registry at a glance"),
     ("sec-classification", "综合分类与动态调整", "Classification and transitions since 2013"),
     ("sec-targets", "规划目标实现情况", "Target attainment"),
@@ -26,8 +27,9 @@ SECTIONS: list[tuple[str, str, str]] = [
     ("sec-coordination", "耦合协调评价", "Coordination grades"),
     ("sec-exhausted", "资源枯竭城市年度绩效考核排名", "Annual ranking of resource-exhausted cities"),
     ("sec-identify", "资源型城市界定", "Identification of resource-based cities"),
-    ("sec-coverage", "数据覆盖与未计算内容", "Data coverage and what could not be computed"),
-    ("sec-methods", "方法规格", "Method specs used"),
+    ("sec-coverage", "未能计算的内容与数据覆盖", "What could not be computed, and data coverage"),
+    ("sec-quality", "数据质量检查", "Data-quality checks"),
+    ("sec-methods", "方法参数", "Method parameters used"),
     ("sec-attribution", "数据来源与许可", "Data attributions"),
 ]
 
@@ -167,7 +169,10 @@ def render_national(d: ReportData, mode: str = "html") -> str:
     else:
         maps_png = static_maps(d)
     title = report_title(d.year, d.lang)
+    from rbcity.outputs.report.headlines import headlines
+
     return environment().get_template("report/national.html.j2").render(
+        headlines=headlines(d, g["status_label"]),
         **g, d=d, g=d.glance, c=d.classify, tg=d.targets, w=d.warning, co=d.coordination, ex=d.exhausted,
         idf=d.identify, cv=d.coverage, charts=_charts(d, "svg" if mode == "html" else "png"),
         static_maps=maps_png,
@@ -196,6 +201,13 @@ def write_national_report(engine: Engine, year: int | None = None, lang: str = "
     d = build_report_data(engine, year, lang, not_computed)
     path = Path(output) if output else default_report_path(
         engine, f"rbcity-report-{d.year if d.year is not None else 'registry'}-{lang}.{fmt}")
+    if d.gaps:
+        from rbcity.outputs.report.gaps import write_gaps_csv
+
+        csv_path = path.with_name(f"{path.stem}-not-computed.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_gaps_csv(d.gaps, csv_path, lang)
+        d.gaps_csv = csv_path.name
     return write_document(render_national(d, "html" if fmt == "html" else "pdf"), path, fmt)
 
 

@@ -6,7 +6,6 @@ assessment — one or two A4 pages, HTML or PDF from one :class:`ProfileData`.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -21,9 +20,13 @@ from rbcity.outputs.report.context import (
     indicators,
     lang_part,
     latest_data_year,
+    local_time,
+    localise_cities,
     observations,
 )
 from rbcity.outputs.report.results import EngineResult, all_results
+from rbcity.outputs.terms import strip_zh, unit_en
+from rbcity.plan.validity import card_of, decision_wording_allowed, verdict_label
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, label, province_label
 
 #: At most this many indicator trend charts (the profile stays within two pages); the
@@ -91,6 +94,8 @@ def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> l
         return []
     cat = indicators(engine)
     out = []
+    sources = {k: strip_zh(v).replace("；", "; ") if lang != "zh" else v
+               for k, v in _obs_sources(engine, me["unit_id"]).items()}
     n_years = mine.groupby("indicator_id")["year"].nunique()
     chosen = sorted(n_years.index, key=lambda k: (-int(n_years[k]), k))[:MAX_TRENDS]
     for ind in chosen:
@@ -103,14 +108,53 @@ def _trends(engine: Engine, cities: pd.DataFrame, me: pd.Series, lang: str) -> l
         unit = ""
         if ind in cat.index:
             name = cat.loc[ind, "name_zh" if lang == "zh" else "name_en"]
-            unit = cat.loc[ind, "unit"]
+            unit = unit_en(cat.loc[ind, "unit"], lang)
         out.append({"indicator_id": ind, "name": name, "unit": unit, "years": [int(y) for y in years],
+                    "source": sources.get(ind, ""),
                     "city": [_num(city.get(y)) for y in years],
                     "province": [_num(prov["mean"].get(y)) for y in years],
                     "province_n": int(prov["count"].max()) if len(prov) else 0,
                     "type": [_num(typ["mean"].get(y)) for y in years],
                     "type_n": int(typ["count"].max()) if len(typ) else 0})
     return out
+
+
+def _en(names, lang: str) -> str:
+    """Chinese place names (one, or several joined by ; or 、) in pinyin for English."""
+    import re
+
+    from rbcity.registry.pinyin import name_en
+
+    if not names or lang == "zh":
+        return names or ""
+    return re.sub(r"[\u4e00-\u9fff]+", lambda m: name_en(m.group(0)), str(names))
+
+
+def registry_source(grade: str, lang: str) -> str:
+    """Where the city's registry row comes from, for a reader: the plan's appendix, rebuilt,
+    with its verification grade (no internal file paths)."""
+    g = label(VERIFICATION, grade, lang) or "—"
+    return (f"国发〔2013〕45号《全国资源型城市可持续发展规划》附件（名单据公开资料重建；核实等级：{g}）" if lang == "zh"
+            else f"Appendix of the State Council plan Guofa [2013] No. 45 (list rebuilt from public sources; "
+                 f"verification grade: {g})")
+
+
+def _obs_sources(engine: Engine, unit_id: str) -> dict[str, str]:
+    """indicator_id → the import sources of the city's observations of it (oldest first)."""
+    from sqlalchemy import select
+
+    from rbcity.data import schema as s
+
+    q = (select(s.observation.c.indicator_id, s.observation.c.year, s.import_batch.c.source)
+         .join(s.import_batch, s.import_batch.c.id == s.observation.c.batch_id, isouter=True)
+         .where(s.observation.c.unit_id == unit_id))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    out: dict[str, list[str]] = {}
+    for ind, _year, src in sorted(rows, key=lambda r: r[1]):
+        if src and src not in out.setdefault(ind, []):
+            out[ind].append(src)
+    return {k: "；".join(v) for k, v in out.items()}
 
 
 def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, lang: str = "zh") -> ProfileData:
@@ -120,25 +164,32 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
     i = 0 if lang == "zh" else 1
     if year is None:
         year = latest_data_year(engine)
-    cities = cities_frame(engine)
+    cities = localise_cities(cities_frame(engine), lang)
     me = cities.set_index("unit_id", drop=False).loc[unit_id]
     hist = code_history_frame(engine, unit_id)
     batch = me["exhausted_batch"]
     identity = {
         "name": me["name"], "province": province_label(me["province"], lang),
-        "level": label(LEVELS, me["level"], lang), "parent": me["parent"] or "—",
+        "level": label(LEVELS, me["level"], lang), "parent": _en(me["parent"], lang) or "—",
         "type_2013": label(TYPES, me["type_2013"], lang),
         "exhausted_batch": None if pd.isna(batch) else int(batch),
         "admin_code_2013": me["admin_code_2013"] or "—", "admin_codes_now": me["admin_codes_now"] or "—",
-        "names_now": me["names_now"] or "—", "verification": label(VERIFICATION, me["verification"], lang),
-        "lon": _num(me["lon"]), "lat": _num(me["lat"]), "source": me["source"], "note": me["note"],
+        "names_now": _en(me["names_now"], lang) or "—", "verification": label(VERIFICATION, me["verification"], lang),
+        "lon": _num(me["lon"]), "lat": _num(me["lat"]), "source": registry_source(me["verification"], lang),
+        "note": me["note"],
     }
-    history = [{"code": r.code or "—", "name": r.name, "from": "" if pd.isna(r.valid_from) else int(r.valid_from),
-                "to": "" if pd.isna(r.valid_to) else int(r.valid_to), "event": r.event}
+    history = [{"code": r.code or "—", "name": _en(r.name, lang),
+                "from": "" if pd.isna(r.valid_from) else int(r.valid_from),
+                "to": "" if pd.isna(r.valid_to) else int(r.valid_to),
+                "event": strip_zh(r.event or "") if lang != "zh" else r.event}
                for r in hist.itertuples()]
     results = all_results(engine, year)
     cl = _row(results["classify"], unit_id)
-    classify = {"computed": bool(cl) and _text(cl.get("type")) != ""}
+    card = card_of(results["classify"].run)
+    # a type that differs from 2013 is worded as a re-classification only with a valid card
+    classify = {"computed": bool(cl) and _text(cl.get("type")) != "",
+                "decision": decision_wording_allowed(card),
+                "verdict": card.label(lang) if card else verdict_label("indicative", lang)}
     if cl:
         classify.update(type=TYPES.get(_text(cl.get("type")), ("", ""))[i] or _text(cl.get("type")),
                         type_2013=TYPES.get(_text(cl.get("type_2013")) or me["type_2013"], ("", ""))[i],
@@ -148,7 +199,8 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
     warning = {"computed": wr is not None and _num(wr.get("level")) is not None}
     if warning["computed"]:
         warning.update(level=int(_num(wr["level"])), label=_text(wr.get("level_label")), color=_text(wr.get("color")),
-                       safety=_num(wr.get("safety_score")), reasons=_json_list(wr.get("reasons")),
+                       safety=_num(wr.get("safety_score")),
+                       reasons=[lang_part(str(x), lang) for x in _json_list(wr.get("reasons"))],
                        obstacles=_json_list(wr.get("top_obstacles")))
     co = _row(results["coordination"], unit_id)
     coordination = {"computed": co is not None and _text(co.get("grade")) != ""}
@@ -179,7 +231,7 @@ def build_profile_data(engine: Engine, unit_id: str, year: int | None = None, la
         nc.append(NotComputed("targets", ("规划目标评估" if lang == "zh" else "Target attainment"),
                               "本市没有目标评估结果" if lang == "zh" else "no target results for this city"))
     return ProfileData(unit_id=unit_id, lang=lang, year=year,
-                       generated_at=datetime.now(UTC).astimezone().strftime("%Y-%m-%d %H:%M"), version=__version__,
+                       generated_at=local_time(), version=__version__,
                        identity=identity, history=history, classify=classify, trends=_trends(engine, cities, me, lang),
                        warning=warning, coordination=coordination, targets=targets, exhausted=exhausted,
                        not_computed=nc,
@@ -195,7 +247,8 @@ def _trend_charts(p: ProfileData) -> list[str]:
         series = {p.identity["name"]: (tr["years"], tr["city"]),
                   p.t(f"本省资源型城市平均（n≤{tr['province_n']}）", f"province avg (n≤{tr['province_n']})"): (tr["years"], tr["province"]),
                   p.t(f"同类型平均（n≤{tr['type_n']}）", f"type avg (n≤{tr['type_n']})"): (tr["years"], tr["type"])}
-        out.append(charts.line_chart(series, tr["name"], ylabel=tr["unit"], width=3.4, height=2.1,
+        span = f"{tr['years'][0]}–{tr['years'][-1]}" if tr["years"] else ""
+        out.append(charts.line_chart(series, f"{tr['name']}（{span}）", ylabel=tr["unit"], width=3.4, height=2.1,
                                      styles={list(series)[1]: {"linestyle": "--"}, list(series)[2]: {"linestyle": ":"}}))
     return out
 

@@ -9,10 +9,12 @@ import json
 from functools import lru_cache
 
 import jinja2
+import markupsafe
 
 from rbcity.outputs.geo import CAPTION, prefecture_geojson_text, static_file
 from rbcity.outputs.palette import TARGET_STATUS
 from rbcity.outputs.report.results import ENGINES
+from rbcity.outputs.terms import term
 
 ACTIONS = {"reward": ("奖励", "reward"), "keep": ("保持", "keep"),
            "exit_watch": ("退出预警", "exit watch"), "exit": ("退出", "exit")}
@@ -39,6 +41,13 @@ def fmt_pct(v, digits: int = 0) -> str:
     return "—" if f != f else f"{100 * f:.{digits}f}%"
 
 
+def css_string(text) -> markupsafe.Markup:
+    """Text for a CSS string in a <style> element (``content: "…"``): no HTML entities there,
+    so quotes and backslashes are CSS-escaped and '<' written as a CSS escape."""
+    s = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
+    return markupsafe.Markup(s)
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -47,6 +56,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["num"] = fmt_num
     env.filters["pct"] = fmt_pct
+    env.filters["css_string"] = css_string
     return env
 
 
@@ -93,6 +103,7 @@ def common_globals(lang: str, mode: str, indicator_names: dict[str, str] | None 
         "engine_title": lambda k: ENGINES.get(k, (k, k))[i],
         "group_label": group_label,
         "indicator_name": lambda k: names.get(k, k),
+        "term": lambda x: term(x, lang),
         "caption": CAPTION[lang],
         "font_stack": css_font_stack(),
         "echarts_js": "", "rbcity_js": "", "geojson": "null", "map_options": "{}",

@@ -57,7 +57,11 @@ def _cities_ctx(reader: Reader, args: dict, lang: str) -> dict:
         df = reader.filter_cities(**check_filters(**args))
     except UserError as exc:
         error, df = str(exc), reader.cities().iloc[0:0]
-    rows = [{"unit_id": r.unit_id, "name": r.name, "province": province_label(r.province, lang),
+    from rbcity.registry.labels import VERIFICATION
+    from rbcity.registry.pinyin import name_en
+
+    rows = [{"unit_id": r.unit_id, "name": r.name if lang == "zh" else f"{name_en(r.name)} {r.name}",
+             "province": province_label(r.province, lang), "grade_label": label(VERIFICATION, r.verification, lang),
              "level": label(LEVELS, r.level, lang), "type": label(TYPES, r.type_2013, lang),
              "type_key": r.type_2013, "exhausted": "" if pd.isna(r.exhausted_batch) else int(r.exhausted_batch),
              "names_now": r.names_now, "verification": r.verification,

@@ -89,11 +89,15 @@ def _num(v, digits: int = 2) -> str:
 
 
 def _when(v) -> str:
-    """A run's time as 'YYYY-MM-DD HH:MM' (UTC as stored)."""
+    """A stored time (UTC) in China's local time, labelled: 'YYYY-MM-DD HH:MM (UTC+8)'."""
     try:
-        return pd.Timestamp(v).strftime("%Y-%m-%d %H:%M")
+        ts = pd.Timestamp(v)
     except (ValueError, TypeError):
         return str(v or "")
+    if ts is pd.NaT:
+        return ""
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts
+    return ts.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M") + " (UTC+8)"
 
 
 templates.env.filters["num"] = _num
@@ -115,8 +119,10 @@ def engine_results(reader: Reader, engine: str, year: int | None) -> tuple[pd.Da
     results (an engine run for a year without data stores an empty run)."""
     if year is None:
         years = reader.result_years(engine)
-        for y in reversed(years):
-            if not reader.results(engine, y).empty:
+        from rbcity.outputs.report.results import has_results
+
+        for y in reversed(years):  # rows with empty values are no results (e.g. data end earlier)
+            if has_results(engine, reader.results(engine, y)):
                 year = y
                 break
         else:

@@ -82,7 +82,30 @@ def _engine_ctx(reader, engine, y, lang, make) -> dict:
            "years": reader.result_years(engine), "year": y, "run": run}
     if run is not None:
         ctx |= make(reader, df, run, lang)
+    ctx |= engine_validity_and_gaps(reader, engine, df, run, y, lang)
     return ctx
+
+
+def city_label(name: str, lang: str) -> str:
+    """A city's name for a page: Chinese, or pinyin with the Chinese beside it in English."""
+    from rbcity.registry.pinyin import name_en
+
+    return name if lang == "zh" or not isinstance(name, str) else f"{name_en(name)} {name}"
+
+
+def engine_validity_and_gaps(reader, engine: str, df: pd.DataFrame, run: dict | None, year, lang: str) -> dict:
+    """The run's validity card and how many registry cities it did not score, by reason."""
+    from rbcity.outputs.report.gaps import gap_counts, gap_rows, not_scored
+    from rbcity.outputs.report.results import EngineResult
+    from rbcity.outputs.report.validity_view import card_view
+
+    card = card_view(run, lang)
+    if run is None or engine == "targets":
+        return {"card": card, "n_not_scored": 0, "gap_table": []}
+    frame = df[df["unit_id"].isin(set(reader.cities()["unit_id"]))] if "unit_id" in df else df
+    rows = gap_rows({engine: EngineResult(engine, run, frame.reset_index(drop=True))}, reader.cities(), year, lang)
+    return {"card": card, "n_not_scored": not_scored(rows, engine),
+            "gap_table": [r for r in gap_counts(rows) if not r["engine_wide"]][:5]}
 
 
 def _transitions(reader, df, run, lang):
@@ -97,7 +120,7 @@ def _transitions(reader, df, run, lang):
         moved = moved[moved["moved"] == 1]
     else:
         moved = moved.iloc[0:0]
-    rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"],
+    rows = [{"unit_id": r["unit_id"], "name": city_label(r["name"], lang), "year": r["year"],
              "from": label(TYPES, r.get("type_2013") or r["registry_type_2013"] or "", lang), "to": label(TYPES, r.get("type") or "", lang),
              "reason": lang_part(r.get("reason") or "", lang)} for r in moved.to_dict("records")]
     agree = summary.get("agreement_year") or summary.get("agreement") or {}
@@ -112,8 +135,13 @@ def _transitions(reader, df, run, lang):
         history.append({"year": y, "classified": int(res["type"].notna().sum()) if "type" in res else 0,
                         "moved": int((res["moved"] == 1).sum()) if "moved" in res else 0,
                         "accuracy": a_y.get("accuracy") if isinstance(a_y, dict) else None})
+    from rbcity.plan.validity import card_of, decision_wording_allowed
+
+    card = card_of(run)  # differences from 2013 are re-classifications only with a valid card
     return {"types": [label(TYPES, t, lang) for t in types], "grid": grid, "moved": rows, "accuracy": acc,
-            "history": history}
+            "history": history, "decision": decision_wording_allowed(card),
+            "verdict": card.label(lang) if card else None,
+            "card_text": (card.text[0 if lang == "zh" else 1]) if card else None}
 
 
 TARGET_GROUPS = ("national", "type", "province", "city")
@@ -141,7 +169,7 @@ def _warnings(reader, df, run, lang):
     for i, (w, en) in enumerate(i18n.WARNING_LEVELS.items()):
         n = int((d["level"] == i).sum()) if "level" in d else 0
         counts.append((w if lang == "zh" else en, n, i18n.LEVEL_COLOURS[i]))
-    rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"], "score": r.get("safety_score"),
+    rows = [{"unit_id": r["unit_id"], "name": city_label(r["name"], lang), "year": r["year"], "score": r.get("safety_score"),
              "label": i18n.zh_en(str(r.get("level_label") or ""), i18n.WARNING_LEVELS, lang),
              "hex": i18n.COLOURS.get(r.get("color"), "#999"), "reasons": [lang_part(str(x), lang) for x in json_list(r.get("reasons"))]}
             for r in d.to_dict("records")]
@@ -152,7 +180,7 @@ def _exhausted(reader, df, run, lang):
     d = with_names(reader, df)
     if "rank" in d:
         d = d.sort_values("rank")
-    rows = [{"unit_id": r["unit_id"], "name": r["name"], "year": r["year"], "rank": r.get("rank"),
+    rows = [{"unit_id": r["unit_id"], "name": city_label(r["name"], lang), "year": r["year"], "rank": r.get("rank"),
              "score": r.get("score"),
              "grade": i18n.zh_en(str(r.get("grade") or ""), i18n.EXHAUSTED_GRADES, lang),
              "action": i18n.pair(str(r.get("action") or ""), i18n.ACTIONS, lang)}
