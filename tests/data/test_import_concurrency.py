@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 
+from import_helpers import stored
 from sqlalchemy import select
 
 from rbcity.data import schema as s
-from import_helpers import stored
 
 
 def _import(url, path, q):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from import_helpers import put, stored
 
 from rbcity.data.importer import import_file
-from import_helpers import put, stored
 
 
 # ------------------------------------------------------------------ header tokens: 口径 and price basis

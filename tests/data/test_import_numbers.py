@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from import_helpers import put, stored
 
 from rbcity.data.importer import import_file
-from import_helpers import put, stored
 
 HEAD = "city,year,indicator,value,unit\n"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from import_helpers import n_rows, put, stored
 
 from rbcity.data import schema as s
 from rbcity.data.audit import history
 from rbcity.data.export import export_panel
 from rbcity.data.importer import import_file
-from import_helpers import n_rows, put, stored
 
 HEAD = "city,year,indicator,value,unit\n"
 
