@@ -3,7 +3,10 @@
 transaction into SQLite) against a plain ``pandas.read_csv`` + ``DataFrame.to_sql`` of the
 same file into an empty SQLite table, measured in the same run.
 
-    PYTHONPATH=src python bench/bench_import.py [--rows 1000000]
+    PYTHONPATH=src python bench/bench_import.py [--rows 1000000] [--big]
+
+Each side runs in its own process under ``/usr/bin/time -v`` (peak RSS = "Maximum resident set
+size"); ``--big`` adds the 200 MB case (4.8 M rows; issue 11 asks peak RSS < 1 GB).
 
 The data are synthetic (random values for real unit codes); no real data are implied.
 """
@@ -11,7 +14,11 @@ The data are synthetic (random values for real unit codes); no real data are imp
 from __future__ import annotations
 
 import argparse
+import re
+import shutil
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -50,34 +57,63 @@ def make_csv(path: Path, n_rows: int, engine) -> int:
     return len(grid)
 
 
+def _phase(phase: str, csv: Path, db: Path) -> None:
+    """One measured run (called in a child process under /usr/bin/time -v)."""
+    t0 = time.perf_counter()
+    if phase == "baseline":
+        df = pd.read_csv(csv)
+        with sqlite3.connect(db) as con:
+            df.to_sql("observation", con, index=False, chunksize=100_000)
+        n = len(df)
+    else:
+        engine = open_store(f"sqlite:///{db}")
+        rep = import_file(engine, csv)
+        assert rep.status == "committed", (rep.status, rep.reasons())
+        n = rep.n_new
+    print(f"RESULT {n} {time.perf_counter() - t0:.3f}")
+
+
+def _measure(phase: str, csv: Path, db: Path) -> tuple[int, float, float]:
+    """(rows, seconds, peak RSS MB) of one phase in a child process."""
+    cmd = [sys.executable, __file__, "--phase", phase, "--csv", str(csv), "--db", str(db)]
+    timer = ["/usr/bin/time", "-v"] if Path("/usr/bin/time").exists() else []
+    out = subprocess.run(timer + cmd, capture_output=True, text=True, check=True)
+    n, secs = next(line for line in out.stdout.splitlines() if line.startswith("RESULT")).split()[1:]
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", out.stderr)
+    return int(n), float(secs), (int(m.group(1)) / 1024 if m else float("nan"))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--big", action="store_true", help="also the 200 MB case (4.8 M rows): peak RSS must stay < 1 GB")
+    ap.add_argument("--phase", choices=["baseline", "ours"], help=argparse.SUPPRESS)
+    ap.add_argument("--csv", help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.phase:
+        _phase(args.phase, Path(args.csv), Path(args.db))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        engine = open_store(f"sqlite:///{tmp / 'rbcity.sqlite'}")
+        tpl = tmp / "template.sqlite"
+        engine = open_store(f"sqlite:///{tpl}")
         ensure_ready(engine)  # registry + catalogue: setup, not timed
-        csv = tmp / "long.csv"
-        n = make_csv(csv, args.rows, engine)
-        mb = csv.stat().st_size / 2**20
-
-        t0 = time.perf_counter()
-        df = pd.read_csv(csv)
-        with sqlite3.connect(tmp / "plain.sqlite") as con:
-            df.to_sql("observation", con, index=False, chunksize=100_000)
-        base = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        rep = import_file(engine, csv)
-        ours = time.perf_counter() - t0
-        assert rep.status == "committed" and rep.n_new == n, (rep.status, rep.n_new, rep.reasons())
-
-    print(f"file: {n:,} rows, {mb:.1f} MB long CSV")
-    print(f"pandas read_csv + to_sql : {base:7.2f} s  {n / base:12,.0f} rows/s")
-    print(f"rbcity import            : {ours:7.2f} s  {n / ours:12,.0f} rows/s "
-          f"(validated, resolved, converted, {rep.n_rejected} rejects)")
-    print(f"ratio rbcity / baseline time: {ours / base:.2f}×  (throughput {base / ours:.2f} of baseline)")
+        cases = [args.rows] + ([4_800_000] if args.big else [])
+        for rows in cases:
+            csv = tmp / f"long_{rows}.csv"
+            n = make_csv(csv, rows, engine)
+            mb = csv.stat().st_size / 2**20
+            nb, tb, rb = _measure("baseline", csv, tmp / f"plain_{rows}.sqlite")
+            db = tmp / f"ours_{rows}.sqlite"
+            shutil.copy(tpl, db)
+            no, to, ro = _measure("ours", csv, db)
+            assert no == n == nb, (no, n, nb)
+            print(f"file: {n:,} rows, {mb:.1f} MB long CSV")
+            print(f"pandas read_csv + to_sql : {tb:7.2f} s  {n / tb:12,.0f} rows/s  peak RSS {rb:7.0f} MB")
+            print(f"rbcity import            : {to:7.2f} s  {n / to:12,.0f} rows/s  peak RSS {ro:7.0f} MB "
+                  f"(validated, resolved, converted, one transaction)")
+            print(f"throughput rbcity / baseline: {tb / to:.2f}×; peak RSS rbcity / baseline: {ro / rb:.2f}×")
 
 
 if __name__ == "__main__":

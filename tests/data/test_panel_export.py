@@ -69,7 +69,7 @@ def test_export_wide_with_codebook(loaded, tmp_path):
     res = export_panel(loaded, tmp_path / "w.csv", layout="wide", registry_only=True)
     w = pd.read_csv(tmp_path / "w.csv", dtype={"unit_id": str})
     assert res["rows"] == len(w) == 3
-    assert {"gdp", "population", "year", "name"} <= set(w.columns)
+    assert {"gdp[万元]", "population[万人]", "year", "name"} <= set(w.columns)
     cb = pd.read_csv(tmp_path / "w_codebook.csv")
     assert set(cb["indicator_id"]) == {"gdp", "population"}
     assert cb.set_index("indicator_id").at["gdp", "unit"] == "万元"

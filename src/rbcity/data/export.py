@@ -1,10 +1,12 @@
 """``rbcity export``: the panel to CSV, XLSX or Parquet, long or wide, for Stata/R/Excel.
 
 Long (one row per value): ``unit_id, name, province, level, in_registry, year, indicator_id,
-value, unit, source, revision`` — re-importable with ``rbcity import``. Wide (one row per
-unit-year, one column per indicator id) comes with a codebook (indicator, 中文名, English name,
-unit, dimension, sources, years): a second sheet ``codebook`` in XLSX, a ``*_codebook.csv``
-file beside CSV/Parquet output.
+value, unit, source, revision``. Wide (one row per unit-year, one column per indicator) comes
+with a codebook (indicator, 中文名, English name, unit, dimension, sources, years): a second sheet
+``codebook`` in XLSX, a ``*_codebook.csv`` file beside CSV/Parquet output. Wide CSV/XLSX headers
+carry their unit (``gdp[万元]``); Parquet keeps plain ids (valid Stata/R variable names) and the
+importer reads the units from the codebook beside it. Both layouts re-import with ``rbcity
+import`` to the same values. XLSX holds at most 1,048,576 rows per sheet: more is a clear error.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from rbcity.data.panel import load_panel, to_wide
 from rbcity.errors import UserError
 
 FORMATS = ("csv", "xlsx", "parquet")
+XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
 LAYOUTS = ("long", "wide")
 
 
@@ -100,6 +103,10 @@ def export_panel(engine: Engine, path, *, layout: str = "long", fmt: str | None 
     out = units[["unit_id", "name", "province", "level", "in_registry"]].merge(wide, on="unit_id", how="inner")
     out = out.sort_values(["unit_id", "year"]).reset_index(drop=True)
     cb = codebook(long_df)
+    if fmt != "parquet":  # headers say their unit, so the file re-imports on its own
+        unit_of = dict(zip(cb["indicator_id"], cb["unit"], strict=True))
+        out = out.rename(columns={i: f"{i}[{u}]" for i, u in unit_of.items()})
+    _check_xlsx(out, fmt)
     if fmt == "xlsx":
         with pd.ExcelWriter(p) as xw:
             neutralise_formulas(out).to_excel(xw, sheet_name="panel", index=False)
@@ -112,7 +119,15 @@ def export_panel(engine: Engine, path, *, layout: str = "long", fmt: str | None 
     return {"rows": len(out), "files": files}
 
 
+def _check_xlsx(df: pd.DataFrame, fmt: str) -> None:
+    if fmt == "xlsx" and len(df) + 1 > XLSX_MAX_ROWS:
+        raise ExportError(f"XLSX 最多 {XLSX_MAX_ROWS:,} 行 holds at most {XLSX_MAX_ROWS:,} rows per sheet; "
+                          f"this export has {len(df):,} data rows: use CSV or Parquet, or filter "
+                          "(--indicators, --years)")
+
+
 def _write(df: pd.DataFrame, p: Path, fmt: str) -> None:
+    _check_xlsx(df, fmt)
     if fmt in ("csv", "xlsx"):
         df = neutralise_formulas(df)
     if fmt == "csv":

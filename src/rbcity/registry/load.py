@@ -71,6 +71,7 @@ def load_registry() -> pd.DataFrame:
     out["successor_name"] = [n.split(";")[-1] for n in out["names_now"]]
     out["successor_relation"] = "same_unit"
     out["successor_year"] = ""  # only where the note's first year is not the change year
+    out["valid_from"] = ""  # the year a unit was created, where it is younger than its 2013 name's data
     by_name = out.set_index("name")
     for a in _read_csv("plan2013", "amendments.csv").itertuples():
         by_name.loc[a.name, a.field] = a.value

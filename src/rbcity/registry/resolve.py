@@ -116,11 +116,12 @@ class Resolver:
                 ceased = int(r.successor_year) - 1
                 self._successor[uid] = (f"{int(r.successor_year)} 年并入 merged into "
                                         f"{r.successor_name}（{r.successor_code}）")
-            for name, how, start, end in ((r.name, "2013年名称 2013 name", None, ceased),
+            born = int(r.valid_from) if str(r.valid_from or "").isdigit() else None
+            for name, how, start, end in ((r.name, "2013年名称 2013 name", born, ceased),
                                           (r.successor_name if same else "", "今名称 name today", changed, None)):
                 if not name:
                     continue
-                strict = end is not None
+                strict = end is not None or start is not None
                 self._add(name, _Key(uid, TIER_NAME, how, start, end, strict))
                 self._add(r.province + name, _Key(uid, TIER_NAME, how, start, end, strict))
                 if r.parent:
@@ -183,11 +184,24 @@ class Resolver:
         sugg = difflib.get_close_matches(q, list(self._keys), n=5, cutoff=0.6)
         raise UnknownCity(q, sugg)
 
+    def _unit_keys(self, uid: str) -> list[_Key]:
+        if not hasattr(self, "_by_unit"):
+            self._by_unit: dict[str, list[_Key]] = {}
+            for ks in self._keys.values():
+                for k in ks:
+                    if k.tier != TIER_CODE:
+                        self._by_unit.setdefault(k.unit_id, []).append(k)
+        return self._by_unit.get(uid, [])
+
     def _check_year(self, q: str, year: int, keys: list[_Key], m: Match) -> None:
-        """Raise :class:`NotInYear` when every strict key of the unit excludes ``year``."""
+        """Raise :class:`NotInYear` when the unit had no name at all in ``year`` (a rename of the
+        same unit — 思茅市 → 普洱市 — is not a gap: an old name in a later year is that unit)."""
         if not keys or not all(k.strict for k in keys):
             return
-        if any((k.start is None or k.start <= year) and (k.end is None or year <= k.end) for k in keys):
+        every = self._unit_keys(m.unit_id) or keys
+        if any(not k.strict for k in every):
+            return
+        if any((k.start is None or k.start <= year) and (k.end is None or year <= k.end) for k in every):
             return
         valid = ", ".join(f"{k.start or '…'}–{k.end or '…'}" for k in keys)
         raise NotInYear(q, year, m, valid, self._successor.get(m.unit_id, ""))

@@ -51,6 +51,14 @@ class CityResolver:
         return pd.DataFrame(out, columns=["unit_id", "city_reason", "city_msg"], index=keys.index)
 
     def one(self, code, name, prov, level_raw, year) -> tuple:
+        if _s(name) is None and _s(prov) is None and _s(level_raw) is None and _s(code) is not None:
+            # a code alone: code keys carry no years, so one resolution serves every year
+            k = (code, None, None, None, "any")
+            if k not in self.cache:
+                r = self._resolve(_s(code), None, None, None, None)
+                self.cache[k] = r if r[1] != "ambiguous_city" else None
+            if self.cache[k] is not None:
+                return self.cache[k]
         k = (code, name, prov, level_raw, year)
         if k not in self.cache:
             self.cache[k] = self._resolve(_s(code), _s(name), _s(prov), _s(level_raw),

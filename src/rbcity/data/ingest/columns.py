@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from rbcity.data.catalogue import qualifiers
 from rbcity.data.ingest.headers import Header, parse_header
 from rbcity.data.ingest.numbers import blank
 from rbcity.data.ingest.table import CITY_CODE_COLUMNS, CITY_NAME_COLUMNS, RawTable, ReadProblem
@@ -86,7 +87,12 @@ def find_layout(table: RawTable, columns: dict | None, year: int | None) -> Layo
                                                        reason=f"--map {c!r}: no indicator")
             lay.value_columns[c] = Header(hd.indicator_id, unit, hd.scope, hd.price_basis, hd.reason_code, hd.reason)
         elif info.indicator_id:  # a reader that knows (a profile, a codebook)
-            lay.value_columns[c] = Header(info.indicator_id, info.unit, info.scope, info.price_basis)
+            if info.indicator_id in qualifiers():
+                lay.value_columns[c] = Header(info.indicator_id, info.unit, info.scope, info.price_basis)
+            else:
+                lay.value_columns[c] = Header(None, reason_code="unknown_indicator",
+                                              reason=f"未知指标 unknown indicator {info.indicator_id!r} "
+                                                     f"({info.matched_by or 'reader'})")
         else:
             hd = parse_header(c)
             if hd.indicator_id and hd.unit is None and info.unit:

@@ -58,6 +58,7 @@ def parse_header(header: str) -> Header:
     h = str(header).strip()
     unit = None
     scope = price = None
+    quals: list[str] = []  # qualifier tokens from brackets: 地区生产总值(市辖区,万元)
     m = _BRACKET.match(h)
     if m:
         inner = [t for t in _SPLIT.split(m.group(2)) if t]
@@ -67,11 +68,16 @@ def parse_header(header: str) -> Header:
             for t, k in zip(inner, kinds, strict=True):
                 if k == "unit":
                     unit = normalise_unit(t)
-            h = m.group(1) + "_" + "_".join(t for t, k in zip(inner, kinds, strict=True) if k != "unit")
+                else:
+                    quals.append(t)
+            h = m.group(1)
         elif match_indicators(m.group(1)):  # a known indicator with a unit rbcity cannot convert
             h, unit = m.group(1), m.group(2).strip()
     direct = match_indicators(h)
     tokens = [t for t in _SPLIT.split(h) if t]
+    if direct:  # the name part is an id/name/alias (aged_65_share); only qualifiers remain
+        tokens = [t for t in tokens if t in SCOPES or t in PRICES]
+    tokens += quals
     name: list[str] = []
     for t in tokens:
         if t in SCOPES:
@@ -87,7 +93,7 @@ def parse_header(header: str) -> Header:
             unit = normalise_unit(t)
         else:
             name.append(t)
-    if direct:  # the whole header is an id/name/alias (aged_65_share); its qualifiers still count
+    if direct:
         cands = direct
     else:
         joined = "".join(name)

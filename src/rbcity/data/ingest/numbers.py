@@ -7,7 +7,7 @@
 - bool columns (``True``/``False``, Parquet booleans) are never numbers.
 - Values are rounded to the precision the source states after unit conversion: a value
   written with *d* decimals and multiplied by 10^k keeps at most *d − k* decimals (1052.86 亿元 →
-  10528600 万元 exactly), and at most 12 significant digits (float noise removed).
+  10528600 万元 exactly): the float noise of the conversion is removed, the source's digits kept.
 """
 
 from __future__ import annotations
@@ -81,13 +81,4 @@ def round_to_source(values: pd.Series, decimals: pd.Series, fac: pd.Series) -> p
     for k in np.unique(keep[ok]).astype(int):
         m = ok & (keep == k)
         v[m] = np.round(v[m], k)
-    fin = np.isfinite(v) & (v != 0)
-    if fin.any():  # 12 significant digits at most: float noise of conversions removed
-        mag = np.floor(np.log10(np.abs(v[fin])))
-        digits = np.clip(11 - mag, -15, 15).astype(int)
-        vv = v[fin]
-        for k in np.unique(digits):
-            m = digits == k
-            vv[m] = np.round(vv[m], k)
-        v[fin] = vv
     return pd.Series(v, index=values.index)

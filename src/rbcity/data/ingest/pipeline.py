@@ -145,7 +145,7 @@ def _run(engine, chunks: Iterable[RawTable], *, shown, sheet, source, user, dry_
     rejects += dup_rejects
     return write.store(engine, acc, rejects, file=shown, sheet=sheet, source=source, user=user, dry_run=dry_run,
                        digest=digest, kind=kind, n_rows=n_rows, n_blank=n_blank, n_duplicate=n_duplicate,
-                       restore_older=restore_older)
+                       restore_older=restore_older, prior=write.prior_batch(engine, digest, kind))
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:

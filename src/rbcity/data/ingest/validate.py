@@ -123,7 +123,8 @@ def check(table: RawTable, lay: Layout, *, cat: pd.DataFrame, cities: CityResolv
         m = ok_ind & (pair == p)
         fac[m], ucode[m], umsg[m] = f, code, msg
     for code in ("unit_missing", "unit_incompatible"):
-        flag(ucode == code, code, umsg, c["unit_col"], unit_raw.where(unit_raw.notna(), "").astype(str))
+        flag(ucode == code, code, umsg + np.where(num["percent"], " (单元格为百分比格式 the cell is formatted as percent)", ""),
+             c["unit_col"], unit_raw.where(unit_raw.notna(), "").astype(str))
 
     # value in the catalogue unit, at the precision the source states; range
     val = numbers.round_to_source(num["value"] * fac, num["decimals"], fac)
@@ -138,7 +139,7 @@ def check(table: RawTable, lay: Layout, *, cat: pd.DataFrame, cities: CityResolv
                     + np.where(f_ != 1, " (converted ×" + f_.map(_fmt) + ")", ""))
     flag(out, "out_of_range", rng, c["column"], c["value_raw"])
 
-    rejects = _rejects(c.assign(value=val), reason, detail, rcol, rraw, lay, file, sheet)
+    rejects = _rejects(c.assign(value=val, percent_cell=num["percent"].to_numpy()), reason, detail, rcol, rraw, lay, file, sheet)
     ok = reason.isna().to_numpy()
     acc = c[ok]
     src = acc["source_raw"].astype(object)
@@ -157,7 +158,7 @@ def _rejects(c, reason, detail, rcol, rraw, lay: Layout, file, sheet) -> list[Re
         return []
     rej = c[has].assign(reason_code=reason[has], reason=detail[has], rcol=rcol[has], rraw=rraw[has])
     # a header without a usable unit loses the whole column: one reject per column (wide)
-    colwise = rej["reason_code"].isin(["unit_missing", "unit_incompatible"])
+    colwise = rej["reason_code"].isin(["unit_missing", "unit_incompatible"]) & ~rej["percent_cell"]
     if lay.kind == "wide" and colwise.any():
         cw = rej[colwise]
         cnt = cw.groupby("column")["row"].transform("size")

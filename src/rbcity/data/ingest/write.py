@@ -8,9 +8,9 @@ of colliding. An import that cannot get the lock ends as a *failed* batch with r
 ``store_busy`` (数据库忙) and a one-line message.
 
 Revisions: ``observation`` holds the current value, superseded ones move to
-``observation_revision``. A value equal to an *older* revision of its key (re-importing an old
-file after a correction) does not override the newer one: it is kept out and reported as
-``newer_revision_kept``, unless ``restore_older=True``.
+``observation_revision``. Re-importing a file that was imported before (same bytes and options)
+after another file revised some of its values does not override those newer revisions: the
+file's values are kept out and reported as ``newer_revision_kept``, unless ``restore_older=True``.
 """
 
 from __future__ import annotations
@@ -134,32 +134,23 @@ def _existing(conn, accepted: pd.DataFrame) -> pd.DataFrame:
     return pd.read_sql(q, conn)
 
 
-def _older(conn, merged: pd.DataFrame) -> np.ndarray:
-    """True where a revised value equals a superseded revision of its key (an older value)."""
-    rev = merged["status"] == "revised"
-    if not rev.any():
-        return np.zeros(len(merged), bool)
-    inds = sorted(map(str, merged.loc[rev, "indicator_id"].unique()))
-    r = s.observation_revision.c
-    old = pd.read_sql(select(r.unit_id, r.year, r.indicator_id, r.value).where(r.indicator_id.in_(inds)), conn)
-    if old.empty:
-        return np.zeros(len(merged), bool)
-    old["year"] = old["year"].astype(int)
-    old["k"] = old["unit_id"] + "|" + old["year"].astype(str) + "|" + old["indicator_id"]
-    mk = (merged["unit_id"].astype(str) + "|" + merged["year"].astype(int).astype(str) + "|"
-          + merged["indicator_id"].astype(str))
-    hit = np.zeros(len(merged), bool)
-    cand = rev.to_numpy() & mk.isin(set(old["k"])).to_numpy()
-    if cand.any():
-        pairs = set(zip(old["k"], old["value"].round(9), strict=True))
-        vals = merged["value"].round(9).to_numpy()
-        keys = mk.to_numpy()
-        for i in np.flatnonzero(cand):
-            hit[i] = (keys[i], vals[i]) in pairs
-    return hit
+def prior_batch(engine, digest: str, kind: str) -> int | None:
+    """The newest earlier batch that committed these same bytes and options (None: a new file)."""
+    b = s.import_batch.c
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(b.id)).where(
+            b.sha256 == digest, b.kind == kind, b.status == "committed")).scalar()
 
 
-def _compare(conn, accepted: pd.DataFrame, restore_older: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _older(merged: pd.DataFrame, prior: int | None) -> np.ndarray:
+    """True where this file was imported before (batch ``prior``) and the stored value it would
+    revise came from a later batch: the file is older than that revision."""
+    if prior is None:
+        return np.zeros(len(merged), bool)
+    return ((merged["status"] == "revised") & (merged["old_batch"].astype(float) > prior)).to_numpy()
+
+
+def _compare(conn, accepted: pd.DataFrame, restore_older: bool, prior: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(values to store with status new/revised/unchanged, values kept out by a newer revision)."""
     acc = accepted.astype({"unit_id": str, "indicator_id": str, "unit": str, "source": str, "column": str})
     old = _existing(conn, acc) if len(acc) else pd.DataFrame(columns=KEY + OLD)
@@ -168,26 +159,26 @@ def _compare(conn, accepted: pd.DataFrame, restore_older: bool) -> tuple[pd.Data
     merged = acc.merge(old, on=KEY, how="left")
     same = np.isclose(merged["value"], merged["old_value"].astype(float), rtol=1e-12, atol=0.0)
     merged["status"] = np.where(merged["old_value"].isna(), "new", np.where(same, "unchanged", "revised"))
-    kept = _older(conn, merged) if not restore_older else np.zeros(len(merged), bool)
+    kept = _older(merged, prior) if not restore_older else np.zeros(len(merged), bool)
     merged["revision"] = np.where(merged["old_value"].isna(), 1,
                                   merged["old_revision"].fillna(0).astype(int) + (merged["status"] == "revised").astype(int))
     return merged[~kept], merged[kept]
 
 
 def store(engine, accepted: pd.DataFrame, rejects: list[Reject], *, file, sheet, source, user, dry_run, digest,
-          kind, n_rows, n_blank, n_duplicate, restore_older: bool = False) -> ImportReport:
+          kind, n_rows, n_blank, n_duplicate, restore_older: bool = False, prior: int | None = None) -> ImportReport:
     """Write one import (see the module docstring); returns its report."""
     try:
         if dry_run:
             with engine.connect() as conn:
-                merged, kept = _compare(conn, accepted, restore_older)
+                merged, kept = _compare(conn, accepted, restore_older, prior)
             return _report(merged, kept, rejects, None, file, sheet, source, n_rows, n_blank, n_duplicate, True)
         with engine.begin() as conn:
             _lock(conn)
             if conn.dialect.name == "sqlite":  # room for the primary-key and index pages of a big batch
                 conn.exec_driver_sql("PRAGMA cache_size=-262144")
             bid = insert_batch(conn, file, digest, kind, source, user, "committed")  # takes the write lock
-            merged, kept = _compare(conn, accepted, restore_older)
+            merged, kept = _compare(conn, accepted, restore_older, prior)
             rep = _report(merged, kept, rejects, bid, file, sheet, source, n_rows, n_blank, n_duplicate, False)
             _write(conn, bid, merged, rep)
         return rep

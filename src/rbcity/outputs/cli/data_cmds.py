@@ -76,6 +76,8 @@ def import_cmd(
     year: Annotated[int | None, typer.Option(help="截面数据的年份 year of a cross-section without a year column")] = None,
     level: Annotated[str | None, typer.Option(help="prefecture | county: narrows ties between same-named units")] = None,
     user: Annotated[str, typer.Option(help="记录的用户 user recorded with the batch")] = "",
+    restore_older: Annotated[bool, typer.Option(
+        "--restore-older", help="恢复旧值 let a re-imported older file replace newer revisions (default: keep the newer)")] = False,
     lang: Lang = "zh", db: Db = None,
 ) -> None:
     """导入数据 Import a statistics file: validate every cell, keep every reject, one transaction."""
@@ -83,7 +85,7 @@ def import_cmd(
 
     check_lang(lang)
     rep = import_file(_engine(db), file, source=source, sheet=sheet, user=user, dry_run=dry_run,
-                      columns=_parse_map(map_), year=year, level=level)
+                      columns=_parse_map(map_), year=year, level=level, restore_older=restore_older)
     typer.echo(report_text(rep, lang))
     _exit_if_failed(rep)
     from rbcity.outputs.cli.checks_cmds import after_import_line

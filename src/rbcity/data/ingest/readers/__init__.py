@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from rbcity.data.ingest.limits import Limits, default_limits
-from rbcity.data.ingest.table import ImportFileError, RawTable, ReadProblem
+from rbcity.data.ingest.table import ColumnInfo, ImportFileError, RawTable, ReadProblem
 
 SNIFF_BYTES = 8192
 
@@ -90,13 +90,36 @@ def read_chunks(path: str | Path, sheet: str | None = None, limits: Limits | Non
     if sheet is not None and not reader.has_sheets:
         raise ReadProblem("wrong_sheet", f"{p.suffix or 'this'} 文件没有工作表 file has no sheets; got --sheet {sheet!r}")
     n = 0
+    book = codebook_units(p)
     for chunk in reader.read(p, sheet=sheet, limits=limits):
         if chunk.frame.shape[1] == 0:
             raise ReadProblem("empty_file", "没有列 no columns")
+        if book:
+            chunk.columns = [ColumnInfo(c.header, c.label, c.header, c.unit or book[c.header], c.scope,
+                                        c.price_basis, f"codebook {p.stem}_codebook.csv")
+                             if c.header in book and c.indicator_id is None else c for c in chunk.columns]
         n += len(chunk.frame)
         yield chunk
     if n == 0:
         raise ReadProblem("empty_file", "只有表头、没有数据行 header only, no data rows")
+
+
+def codebook_units(path: Path) -> dict[str, str]:
+    """indicator id → unit from ``<stem>_codebook.csv`` beside ``path`` (what ``rbcity
+    export --layout wide`` writes next to CSV/Parquet output), empty when there is none."""
+    cb = path.with_name(path.stem + "_codebook.csv")
+    book: dict[str, str] = {}
+    if not cb.is_file():
+        return book
+    try:
+        df = pd.read_csv(cb, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError):
+        return book
+    if {"indicator_id", "unit"} <= set(df.columns):
+        for i, u in zip(df["indicator_id"], df["unit"], strict=True):
+            if i and u:
+                book[i] = u
+    return book
 
 
 def read_table(path: str | Path, sheet: str | None = None, limits: Limits | None = None) -> RawTable:
