@@ -142,6 +142,11 @@ class HeaderMatch:
     indicator_id: str | None
     unit: str | None
     prefecture: bool = False
+    #: 口径 and price basis the header states ('' = not stated); ``note`` says why a header that
+    #: names a known indicator was still not matched (its 口径/price twin is not in the catalogue)
+    scope: str = ""
+    price_basis: str = ""
+    note: str = ""
 
 
 def match_indicator(name: str) -> str | None:
@@ -149,9 +154,49 @@ def match_indicator(name: str) -> str | None:
     return alias_index().get(_norm(name))
 
 
+#: header tokens → the 口径 / price basis they state (identity, never merged: issue 13)
+SCOPE_OF_TOKEN = {"全市": "全市", "全市合计": "全市", "市辖区": "市辖区", "市区": "市辖区", "城区": "市辖区"}
+PRICE_OF_TOKEN = {"当年价格": "current", "当年价": "current", "现价": "current",
+                  "可比价格": "comparable", "可比价": "comparable", "不变价": "comparable"}
+_SCOPE_BRACKET = re.compile(r"[(（]\s*(" + "|".join(sorted({*SCOPE_OF_TOKEN, *PRICE_OF_TOKEN}, key=len, reverse=True))
+                            + r")\s*[)）]")
+
+
+def catalogue_entries() -> list[dict]:
+    """The catalogue's indicator entries as written in the YAML (with ``scope``, ``of``,
+    ``price_basis`` where given)."""
+    return list(_doc()["indicators"])
+
+
+def identity(ind: dict) -> tuple[str, str]:
+    """(口径, price basis) of a catalogue entry: 全市 and current unless it says otherwise."""
+    return ind.get("scope") or "全市", ind.get("price_basis") or "current"
+
+
+def twin(indicator_id: str, scope: str = "", price_basis: str = "") -> str | None:
+    """The indicator with ``indicator_id``'s concept in the stated 口径/price basis: itself when
+    it already has them, else the entry whose ``of:`` names it (or its own ``of:``); None when the
+    catalogue has no such entry — a 市辖区 value is never stored under a 全市 id."""
+    entries = {e["id"]: e for e in catalogue_entries()}
+    me = entries.get(indicator_id)
+    if me is None:
+        return None
+    want = (scope or identity(me)[0], price_basis or identity(me)[1])
+    if identity(me) == want:
+        return indicator_id
+    base = me.get("of") or indicator_id
+    for e in entries.values():
+        if (e["id"] == base or e.get("of") == base) and identity(e) == want:
+            return e["id"]
+    return None
+
+
 def match_header(header: str) -> HeaderMatch:
-    """Parse a wide-layout header: ``指标_口径_单位``, ``指标 口径``, ``指标(单位)``, ``id[unit]``."""
-    h = str(header).strip()
+    """Parse a wide-layout header: ``指标_口径_单位``, ``指标 口径``, ``指标(单位)``, ``id[unit]``.
+
+    A 口径 (市辖区) or price-basis (可比价) token selects the catalogue twin with that identity;
+    when there is none the header is left unmatched with a ``note`` (never merged into 全市)."""
+    h = _SCOPE_BRACKET.sub(lambda m: "_" + m.group(1), str(header).strip())
     unit = None
     m = re.match(r"^(.*?)\s*[(（\[【]\s*([^()（）\[\]【】]+?)\s*[)）\]】]\s*$", h)
     if m and is_unit_token(m.group(2)):
@@ -163,6 +208,8 @@ def match_header(header: str) -> HeaderMatch:
         return HeaderMatch(direct, unit)
     tokens = [t for t in re.split(r"[_\s]+", h) if t]
     prefecture = any(t in PREFECTURE_TOKENS for t in tokens)
+    scope = next((SCOPE_OF_TOKEN[t] for t in tokens if t in SCOPE_OF_TOKEN), "")
+    price = next((PRICE_OF_TOKEN[t] for t in tokens if t in PRICE_OF_TOKEN), "")
     name_tokens = []
     for t in tokens:
         if t in SCOPE_TOKENS:
@@ -172,8 +219,15 @@ def match_header(header: str) -> HeaderMatch:
             continue
         name_tokens.append(t)
     if not name_tokens:
-        return HeaderMatch(None, unit, prefecture)
-    return HeaderMatch(match_indicator("".join(name_tokens)), unit, prefecture)
+        return HeaderMatch(None, unit, prefecture, scope, price)
+    base = match_indicator("".join(name_tokens))
+    if base is None or not (scope or price):
+        return HeaderMatch(base, unit, prefecture, scope, price)
+    found = twin(base, scope, price)
+    said = " ".join(x for x in (scope, {"comparable": "可比价", "current": "当年价"}.get(price, "")) if x)
+    note = "" if found else (f"目录中没有 {base} 的 {said} 口径指标 no {said} twin of {base} in the catalogue "
+                             "(口径/价格 never merged)")
+    return HeaderMatch(found, unit, prefecture, scope, price, note)
 
 
 def sync_catalogue(engine: Engine) -> dict[str, int]:
