@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
 from rbcity.data.catalogue import load_catalogue, match_header, match_indicator, sync_catalogue
+from rbcity.data.formats.colmap import ColumnMap, auto_map, scope_of
 from rbcity.data.reader import (
     CITY_CODE_COLUMNS,
     CITY_NAME_COLUMNS,
@@ -107,6 +108,11 @@ class ImportReport:
     n_blank: int = 0
     n_duplicate: int = 0
     message: str = ""
+    #: one :class:`~rbcity.data.formats.colmap.ColumnMap` per value column (wide layouts)
+    mapping: list = field(default_factory=list)
+    #: which format reader read the file ('' = plain table) and what it skipped
+    kind: str = ""
+    notes: list = field(default_factory=list)
 
     def reasons(self) -> dict[str, int]:
         """Reject counts by reason code."""
@@ -188,21 +194,33 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
     opts = {"sheet": sheet, "source": source, "columns": columns, "year": year, "level": level}
     if not p.is_file():
         read_table(p)  # raises ImportFileError
-    digest = _hash_file(p, opts)
     src = source or p.name
     shown = label or str(p)
+    from rbcity.data.formats import prepare
+
+    try:
+        prep = prepare(p, sheet)
+    except ReadProblem as exc:
+        return _failed(engine, shown, sheet or "", src, _hash_file(p, opts), exc.code, str(exc), user, dry_run)
+    if prep is not None:
+        opts["maps"] = [(m.column, m.indicator_id, m.unit, m.note) for m in prep.maps]
+    digest = _hash_file(p, opts)
     if not dry_run:
         prev = _done_batch(engine, digest, "observations", once=once)
         if prev is not None:
             return ImportReport(prev, "no-op", file=shown, sheet=sheet or "", source=src,
                                 message=f"同一文件已导入 same file already imported (batch {prev})")
     try:
-        table = read_table(p, sheet)
+        table = prep.table if prep is not None else read_table(p, sheet)
     except ReadProblem as exc:
         return _failed(engine, shown, sheet or "", src, digest, exc.code, str(exc), user, dry_run)
     table.file = shown
-    return import_frame(engine, table, source=src, user=user, dry_run=dry_run, columns=columns,
-                        year=year, level=level, digest=digest)
+    rep = import_frame(engine, table, source=src, user=user, dry_run=dry_run, columns=columns,
+                       year=year if year is not None or prep is None else prep.year, level=level,
+                       digest=digest, maps={m.column: m for m in prep.maps} if prep else None)
+    if prep is not None:
+        rep.kind, rep.notes = prep.kind, prep.notes
+    return rep
 
 
 def _failed(engine, file, sheet, source, digest, code, message, user, dry_run, kind="observations"):
@@ -247,7 +265,7 @@ def _insert_rejects(conn, batch_id: int, rejects: list[Reject]) -> None:
 
 
 # ------------------------------------------------------------------------------ cells
-def _cells(table: RawTable, columns: dict | None, year: int | None):
+def _cells(table: RawTable, columns: dict | None, year: int | None, maps: dict | None = None):
     """The table as one row per value cell, plus column-level rejects and the layout facts."""
     df, rows = table.frame, table.rows
     headers = [str(c) for c in df.columns]
@@ -273,7 +291,7 @@ def _cells(table: RawTable, columns: dict | None, year: int | None):
         "province": col(prov_col).to_numpy(),
         "year_raw": (col(year_col) if year_col else pd.Series([str(year)] * n, index=df.index)).to_numpy(),
         "source_raw": col(src_col).to_numpy()})
-    meta = dict(code_col=code_col, name_col=name_col, year_col=year_col or "", level_hint=None)
+    meta = dict(code_col=code_col, name_col=name_col, year_col=year_col or "", level_hint=None, maps=[])
     col_rejects: list[Reject] = []
     if ind_col is not None and val_col is not None:
         cells = base.assign(column=val_col, ind_raw=col(ind_col).to_numpy(), value_raw=df[val_col].to_numpy(),
@@ -291,17 +309,20 @@ def _cells(table: RawTable, columns: dict | None, year: int | None):
         if columns and c in columns:
             ind, unit = columns[c]
             ind = match_indicator(ind) if ind else None  # an id or a catalogue name
+            cm = ColumnMap(c, ind, unit, scope_of(ind), maps[c].label if maps and c in maps else "", "--map")
         else:
-            hm = match_header(c)
-            ind, unit = hm.indicator_id, hm.unit
-            prefecture = prefecture or hm.prefecture
+            cm = maps[c] if maps and c in maps else auto_map(c)
+            ind, unit = cm.indicator_id, cm.unit
+            prefecture = prefecture or match_header(c).prefecture
+        meta["maps"].append(cm)
         vals = df[c]
         nonblank = int((~_blank(vals)).sum())
         if ind is None:
             if nonblank:
+                why = cm.note or "见 see `rbcity indicators`"
                 col_rejects.append(Reject(table.file, table.sheet, None, c, c, "unknown_indicator",
                                           f"未知指标 unknown indicator: 列 column {c!r} 未导入 not imported "
-                                          f"({nonblank} values); 见 see `rbcity indicators`"))
+                                          f"({nonblank} values); {why}"))
             continue
         parts.append(base.assign(column=c, ind_raw=c, value_raw=vals.to_numpy(), unit_raw=unit,
                                  indicator_id=ind, ind_col=c, unit_col=c))
@@ -396,7 +417,7 @@ def _resolve_one(resolver, code, name, prov, yr, level, units_in_store) -> tuple
 # ------------------------------------------------------------------------------ main
 def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = "", dry_run: bool = False,
                  columns: dict | None = None, year: int | None = None, level: str | None = None,
-                 digest: str | None = None, kind: str = "observations") -> ImportReport:
+                 digest: str | None = None, kind: str = "observations", maps: dict | None = None) -> ImportReport:
     """Validate and store a :class:`RawTable` (what :func:`import_file` reads; bundled sources
     and derived series build one in memory and come through here too)."""
     ensure_ready(engine)
@@ -414,7 +435,7 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
     file, sheet = table.file, table.sheet
     n_rows = len(table.frame)
     try:
-        cells, rejects, meta = _cells(table, columns, year)
+        cells, rejects, meta = _cells(table, columns, year, maps)
     except ReadProblem as exc:
         return _failed(engine, file, sheet, source, digest, exc.code, str(exc), user, dry_run)
     level = level or meta["level_hint"]
@@ -563,8 +584,10 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
                              "indicator_id": acc["indicator_id"].astype(str), "value": acc["value"].astype(float),
                              "unit": acc["cat_unit"].astype(str), "source": src.astype(str),
                              "row": acc["row"].astype(int), "column": acc["column"].astype(str)})
-    return _store(engine, accepted, rejects, file=file, sheet=sheet, source=source, user=user, dry_run=dry_run,
-                  digest=digest, kind=kind, n_rows=n_rows, n_blank=n_blank, n_duplicate=n_duplicate)
+    rep = _store(engine, accepted, rejects, file=file, sheet=sheet, source=source, user=user, dry_run=dry_run,
+                 digest=digest, kind=kind, n_rows=n_rows, n_blank=n_blank, n_duplicate=n_duplicate)
+    rep.mapping = meta["maps"]
+    return rep
 
 
 def _fmt(v) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
@@ -89,8 +89,8 @@ class Readiness:
 def _observed(engine: Engine, indicators: set[str]) -> pd.DataFrame:
     o = s.observation.c
     with engine.connect() as conn:
-        rows = conn.execute(select(distinct(o.indicator_id), o.year).where(
-            o.indicator_id.in_(sorted(indicators)), o.unit_id.in_(select(s.city.c.unit_id)))).all()
+        rows = conn.execute(select(o.indicator_id, o.year).where(
+            o.indicator_id.in_(sorted(indicators)), o.unit_id.in_(select(s.city.c.unit_id))).distinct()).all()
     return pd.DataFrame(rows, columns=["indicator_id", "year"])
 
 

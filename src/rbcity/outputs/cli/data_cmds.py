@@ -82,9 +82,15 @@ def import_cmd(
     from rbcity.data.importer import import_file
 
     check_lang(lang)
-    rep = import_file(_engine(db), file, source=source, sheet=sheet, user=user, dry_run=dry_run,
+    from rbcity.outputs.import_summary import mapping_text, readiness_text
+
+    engine = _engine(db)
+    rep = import_file(engine, file, source=source, sheet=sheet, user=user, dry_run=dry_run,
                       columns=_parse_map(map_), year=year, level=level)
     typer.echo(report_text(rep, lang))
+    for extra in (mapping_text(rep, lang), readiness_text(engine, rep, lang) if not dry_run else ""):
+        if extra:
+            typer.echo(extra)
     _exit_if_failed(rep)
 
 
