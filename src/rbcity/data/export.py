@@ -4,7 +4,7 @@ Long (one row per value): ``unit_id, name, province, level, in_registry, year, i
 value, unit, source, revision`` — re-importable with ``rbcity import``. Wide (one row per
 unit-year, one column per indicator id) comes with a codebook (indicator, 中文名, English name,
 unit, dimension, sources, years): a second sheet ``codebook`` in XLSX, a ``*_codebook.csv``
-file beside CSV/Parquet output.
+file beside CSV/Parquet output; Stata ``.dta`` carries it as variable labels (中文 / English, unit).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rbcity.data.coverage import year_ranges
 from rbcity.data.panel import load_panel, to_wide
 from rbcity.errors import UserError
 
-FORMATS = ("csv", "xlsx", "parquet")
+FORMATS = ("csv", "xlsx", "parquet", "dta")
 LAYOUTS = ("long", "wide")
 
 
@@ -74,6 +74,11 @@ def export_panel(engine: Engine, path, *, layout: str = "long", fmt: str | None 
     out = units[["unit_id", "name", "province", "level", "in_registry"]].merge(wide, on="unit_id", how="inner")
     out = out.sort_values(["unit_id", "year"]).reset_index(drop=True)
     cb = codebook(long_df)
+    if fmt == "dta":
+        from rbcity.data.stata_export import write_dta
+
+        write_dta(out, p)
+        return {"rows": len(out), "files": files}
     if fmt == "xlsx":
         with pd.ExcelWriter(p) as xw:
             out.to_excel(xw, sheet_name="panel", index=False)
@@ -87,7 +92,11 @@ def export_panel(engine: Engine, path, *, layout: str = "long", fmt: str | None 
 
 
 def _write(df: pd.DataFrame, p: Path, fmt: str) -> None:
-    if fmt == "csv":
+    if fmt == "dta":
+        from rbcity.data.stata_export import write_dta
+
+        write_dta(df, p)
+    elif fmt == "csv":
         df.to_csv(p, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
     elif fmt == "xlsx":
         df.to_excel(p, index=False)

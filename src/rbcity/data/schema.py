@@ -199,3 +199,12 @@ audit_log = Table(
     Column("action", String(64), nullable=False),
     Column("detail", JSON),
 )
+
+ingest_profile = Table(  # migration 0005 (issue 13)
+    "ingest_profile", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("mapping", JSON, nullable=False, comment="header → [indicator_id, unit]"),
+    Column("note", Text, nullable=False, default=""),
+    Column("user", String(64), nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
