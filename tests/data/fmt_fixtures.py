@@ -13,8 +13,8 @@ import pandas as pd
 CITIES = [("140200", "大同市", "山西省"), ("210300", "鞍山市", "辽宁省"), ("150200", "包头市", "内蒙古自治区")]
 
 DES_TEXT = """CRE_Gdpct 地区生产总值
-Sgnyea [统计年度] - 
-Ctnm_id [城市代码] - 
+Sgnyea [统计年度] -
+Ctnm_id [城市代码] -
 Gdpct01 [国内生产总值] - 单位：亿元
 Gdpct04 [第三产业占GDP比重] - 单位：%
 Gdpct99 [某项新指标] - 单位：万元
@@ -108,14 +108,19 @@ def write_yearbook_csv(path: Path) -> Path:
     return path
 
 
-def simulated_gdp_pc_panel(registry: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
-    """A realistic 2004–2020 prefecture panel of GDP per capita (元/人): city levels, a common
-    trend, noise, and a small post-2014 effect for the 2013 resource-based prefectures."""
+def write_simulated_gdp_pc(path: Path, units: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
+    """A realistic 2004–2020 prefecture panel of GDP per capita as a Stata file (variable label
+    ``人均地区生产总值（元/人）``): city levels, a common trend, noise, and a small post-2014 drop
+    for the 2013 resource-based prefectures. ``units``: unit_id, in_registry."""
+    import pyreadstat
+
     rng = np.random.default_rng(seed)
     rows = []
-    for uid, rbc in registry[["unit_id", "rbc"]].itertuples(index=False):
+    for uid, rbc in units[["unit_id", "in_registry"]].itertuples(index=False):
         level = rng.lognormal(np.log(20000), 0.4)
         for y in range(2004, 2021):
             v = level * 1.09 ** (y - 2004) * np.exp(rng.normal(0, 0.05)) * (0.97 if rbc and y >= 2014 else 1.0)
-            rows.append((y, uid, round(v, 1)))
-    return pd.DataFrame(rows, columns=["年份", "城市代码", "人均地区生产总值元"])
+            rows.append((float(y), str(uid), round(float(v), 1)))
+    df = pd.DataFrame(rows, columns=["year", "unit_id", "gdppc"])
+    pyreadstat.write_dta(df, str(path), column_labels=["年份", "单位代码", "人均地区生产总值（元/人）"])
+    return df

@@ -57,11 +57,11 @@ def read(path: Path):
     for c in df.columns:
         role = _role(c, labels.get(c) or "")
         if role and role not in rename.values():
-            rename[c] = role
+            rename[c] = "unit_id" if role == "code" and str(c).lower() == "unit_id" else role  # rbcity's own ids
             df[c] = df[c].map(_text)
         else:
             maps.append(auto_map(str(c), labels.get(c) or ""))
-    if "year" not in rename.values() or not ({"code", "city"} & set(rename.values())):
+    if "year" not in rename.values() or not ({"code", "city", "unit_id"} & set(rename.values())):
         raise ReadProblem("bad_layout", f"{path.name}: 找不到年份或城市变量 no year or city variable "
                           "(name or label 年份/year and 城市/城市代码/city/code)")
     df = df.rename(columns=rename)

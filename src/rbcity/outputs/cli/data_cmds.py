@@ -85,13 +85,11 @@ def import_cmd(
     Recognised without options: long/wide tables, CSMAR CRE tables (with their DES file),
     Stata .dta / SPSS .sav panels, yearbook tables (title, two-level headers, units, notes)."""
     from rbcity.data.importer import import_file
-
-    check_lang(lang)
-    from rbcity.outputs.import_summary import mapping_text, readiness_text
-
     from rbcity.data.profiles import load_profile
     from rbcity.data.profiles import save_profile as _save
+    from rbcity.outputs.import_summary import mapping_text, readiness_text
 
+    check_lang(lang)
     engine = _engine(db)
     columns = {**(load_profile(engine, profile) if profile else {}), **(_parse_map(map_) or {})} or None
     if save_profile:
