@@ -149,7 +149,10 @@ def _grid_text(path: Path) -> list[list]:
     except ReadProblem:
         return []
     sep = "\t" if "\t" in text[:5000] else ","
-    return list(csv.reader(io.StringIO(text), delimiter=sep))
+    try:
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
+    except csv.Error:
+        return []  # the plain reader reports what is wrong with it
 
 
 def read(path: Path, sheet: str | None = None):
