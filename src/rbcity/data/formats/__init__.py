@@ -36,6 +36,39 @@ class Prepared:
         return {m.column: m.note for m in self.maps if not m.indicator_id and m.note}
 
 
+PEEK_ROWS = 20
+
+
+def peek_rows(path: Path, sheet: str | None = None, n: int = PEEK_ROWS) -> list[list]:
+    """The first ``n`` rows of a text table or XLSX sheet as cells (no full read: recognising a
+    format must not slow down the import of a big plain file). [] when unreadable."""
+    import csv
+
+    from rbcity.data.reader import ReadProblem, _decode
+
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            import openpyxl
+
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                ws = wb[sheet] if sheet in wb.sheetnames else wb[wb.sheetnames[0]]
+                return [list(r) for r in ws.iter_rows(max_row=n, values_only=True)]
+            finally:
+                wb.close()
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+        text, _ = _decode(head)
+        lines = text.splitlines()[:n]
+        sep = "\t" if "\t" in text else ","
+        return list(csv.reader(lines, delimiter=sep))
+    except (ReadProblem, OSError, ValueError, KeyError, csv.Error, UnicodeDecodeError):
+        return []
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds on damaged parts; the plain reader reports them
+        return []
+
+
 def prepare(path: str | Path, sheet: str | None = None) -> Prepared | None:
     """The format reader's result for ``path``, or None for a plain table."""
     from rbcity.data.formats import csmar, stata, yearbook

@@ -131,6 +131,11 @@ def read(path: Path, sheet: str | None = None):
 
     if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".txt", ".tsv"):
         return None
+    from rbcity.data.formats import peek_rows
+
+    head = peek_rows(path, sheet, 1)
+    if not head or not is_csmar(_cell_text(v) for v in head[0]):
+        return None
     try:
         table = _read_xlsx_codes(path, sheet) if path.suffix.lower() in (".xlsx", ".xlsm") else read_table(path, sheet)
     except ReadProblem:

@@ -157,9 +157,14 @@ def _grid_text(path: Path) -> list[list]:
 
 def read(path: Path, sheet: str | None = None):
     """A :class:`~rbcity.data.formats.Prepared` for a yearbook table, None for a plain table."""
-    from rbcity.data.formats import Prepared
+    from rbcity.data.formats import Prepared, peek_rows
 
     suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".csv", ".txt", ".tsv"):
+        return None
+    head = parse_grid(peek_rows(path, sheet), suffix)
+    if head is None or not head["yearbook"]:
+        return None  # a plain table: header in the first row, nothing under it but data
     if suffix in (".xlsx", ".xlsm"):
         grid, name = _grid_xlsx(path, sheet)
     elif suffix in (".csv", ".txt", ".tsv"):
