@@ -216,7 +216,8 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
         return _failed(engine, shown, sheet or "", src, digest, exc.code, str(exc), user, dry_run)
     table.file = shown
     rep = import_frame(engine, table, source=src, user=user, dry_run=dry_run, columns=columns,
-                       year=year if year is not None or prep is None else prep.year, level=level,
+                       year=year if year is not None or prep is None else prep.year,
+                       level=level or (prep.level if prep else None),
                        digest=digest, maps={m.column: m for m in prep.maps} if prep else None)
     if prep is not None:
         rep.kind, rep.notes = prep.kind, prep.notes

@@ -26,6 +26,8 @@ class Prepared:
     kind: str
     notes: list[str] = field(default_factory=list)
     year: int | None = None
+    #: 'prefecture' when the format says every row is a prefecture-level city (CSMAR CRE tables)
+    level: str | None = None
 
     def columns(self) -> dict:
         """Header → (indicator, unit) for the importer, mapped columns only."""

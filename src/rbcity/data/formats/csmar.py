@@ -170,4 +170,6 @@ def read(path: Path, sheet: str | None = None):
     notes = [f"DES: {dp.name} ({len(des)} fields)" if dp else "DES 文件未找到 no DES file beside the data"]
     if extra:
         notes.append(f"表头下 {extra} 行说明 label/unit rows under the header read as labels/units")
-    return Prepared(RawTable(df, rows, table.file, table.sheet, table.encoding), maps, "csmar", notes)
+    # CRE 城市 tables hold 地级市/副省级市/直辖市 only: name ties are broken towards prefectures
+    return Prepared(RawTable(df, rows, table.file, table.sheet, table.encoding), maps, "csmar", notes,
+                    level="prefecture")
