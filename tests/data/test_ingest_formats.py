@@ -176,3 +176,17 @@ def test_stata_export_has_chinese_and_english_labels(engine, tmp_path):
     assert labels["year"] == "年份 / year"
     row = df[(df["unit_id"] == "140200") & (df["year"] == 2016)].iloc[0]
     assert row["gdp"] == pytest.approx(11_000_000) and row["population_district"] == pytest.approx(180.0)
+
+
+def test_broken_or_keyless_stata_files_fail_with_a_reason(engine, tmp_path):
+    import pyreadstat
+
+    bad = tmp_path / "bad.dta"
+    bad.write_bytes(b"not a stata file at all")
+    rep = import_file(engine, bad)
+    assert rep.status == "failed" and rep.reasons() == {"broken_file": 1}
+    nokey = tmp_path / "nokey.dta"
+    pyreadstat.write_dta(pd.DataFrame({"gdp": [1.0]}), str(nokey))
+    rep = import_file(engine, nokey)
+    assert rep.status == "failed" and rep.reasons() == {"bad_layout": 1}
+    assert "no year or city variable" in rep.rejects[0].reason
