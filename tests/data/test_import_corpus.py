@@ -200,17 +200,17 @@ def test_dry_run_stores_nothing(engine, tmp_path):
 
 def test_import_is_one_transaction(engine, tmp_path, monkeypatch):
     """A failure while writing leaves no observation, no batch and no reject behind."""
-    import rbcity.data.importer as imp
+    import rbcity.data.ingest.write as imp
 
     p = write(tmp_path, "a.csv", LONG_HEAD + "鹤岗市,2010,gdp,100,万元\n鹤岗市,2011,gdp,110,万元\nX,2011,gdp,1,万元\n")
-    real = imp._insert_rejects
+    real = imp.insert_rejects
 
     def boom(conn, batch_id, rej):
         real(conn, batch_id, rej)
         conn.execute(select(func.count()).select_from(s.observation))
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(imp, "_insert_rejects", boom)
+    monkeypatch.setattr(imp, "insert_rejects", boom)
     n = {t.name: count(engine, t) for t in (s.import_batch, s.observation, s.rejected_row, s.observation_revision)}
     with pytest.raises(RuntimeError):
         import_file(engine, p)

@@ -16,11 +16,12 @@ from fmt_fixtures import (
     write_yearbook_xlsx,
 )
 
-from rbcity.data.catalogue import match_header, twin
-from rbcity.data.formats.colmap import auto_map, split_glued_unit
-from rbcity.data.formats.csmar import parse_des
-from rbcity.data.formats.yearbook import parse_grid
+from rbcity.data.catalogue import twin
 from rbcity.data.importer import import_file
+from rbcity.data.ingest.colmap import map_column, split_glued_unit
+from rbcity.data.ingest.headers import parse_header
+from rbcity.data.ingest.readers.csmar import parse_des
+from rbcity.data.ingest.readers.yearbook import parse_grid
 from rbcity.data.panel import load_panel
 
 
@@ -31,30 +32,34 @@ def _value(engine, unit_id, year, ind):
 
 
 def _maps(rep):
-    return {m.column: m for m in rep.mapping}
+    return {m["column"]: m for m in rep.mapping}
 
 
 # ------------------------------------------------------------------ catalogue identity (口径, price)
 def test_district_header_maps_to_the_district_twin_never_to_the_whole_city():
-    assert match_header("地区生产总值_市辖区_万元").indicator_id == "gdp_district"
-    assert match_header("地区生产总值（市辖区）（万元）").indicator_id == "gdp_district"
-    assert match_header("地区生产总值_全市_万元").indicator_id == "gdp"
-    no_twin = match_header("医院数_市辖区")
-    assert no_twin.indicator_id is None and "hospitals" in no_twin.note
+    assert parse_header("地区生产总值_市辖区_万元").indicator_id == "gdp_district"
+    assert parse_header("地区生产总值（市辖区）（万元）").indicator_id == "gdp_district"
+    assert parse_header("地区生产总值_全市_万元").indicator_id == "gdp"
+    assert parse_header("GDP（万元）").indicator_id == "gdp"  # no 口径 token: the 全市 entry
+    no_twin = parse_header("医院数_市辖区")
+    assert no_twin.indicator_id is None and no_twin.reason_code == "scope_mismatch"
 
 
 def test_comparable_price_gdp_is_not_current_gdp():
-    hm = match_header("地区生产总值_可比价格_全市_万元")
-    assert hm.indicator_id is None and "可比价" in hm.note
+    hm = parse_header("地区生产总值_可比价格_全市_万元")
+    assert hm.indicator_id is None and hm.reason_code == "scope_mismatch" and "可比价" in hm.reason
     assert twin("gdp", "市辖区") == "gdp_district" and twin("gdp_district", "全市") == "gdp"
+    assert twin("hospitals", "市辖区") is None
 
 
 def test_glued_unit_and_label_matching():
     assert split_glued_unit("年末户籍人口万人") == ("年末户籍人口", "万人")
     assert split_glued_unit("地区生产总值亿元") == ("地区生产总值", "亿元")
-    m = auto_map("v1", "年末户籍人口（万人）")
+    m = map_column("v1", "年末户籍人口（万人）")
     assert (m.indicator_id, m.unit, m.matched_by) == ("population", "万人", "label")
-    assert auto_map("qq", "无此指标").indicator_id is None
+    m = map_column("年末户籍人口万人")
+    assert (m.indicator_id, m.unit, m.matched_by) == ("population", "万人", "header name+unit")
+    assert map_column("qq", "无此指标").indicator_id is None
 
 
 # ------------------------------------------------------------------ CSMAR
@@ -74,8 +79,8 @@ def test_csmar_with_des_imports_without_options(engine, tmp_path, fmt):
     assert _value(engine, "150200", 2015, "tertiary_share") == pytest.approx(42.0)
     assert _value(engine, "140200", 2016, "fdi") == pytest.approx(5000.0)  # unit from the DES (万美元)
     maps = _maps(rep)
-    assert (maps["Gdpct01"].indicator_id, maps["Gdpct01"].unit, maps["Gdpct01"].scope) == ("gdp", "亿元", "全市")
-    assert maps["Gdpct01"].matched_by.startswith("CSMAR profile")
+    assert (maps["Gdpct01"]["indicator"], maps["Gdpct01"]["unit"], maps["Gdpct01"]["scope"]) == ("gdp", "亿元", "全市")
+    assert maps["Gdpct01"]["matched_by"] == "CSMAR profile + DES" and maps["Gdpct01"]["label"] == "国内生产总值"
     rej = [r for r in rep.rejects if r.column == "Gdpct99"]
     assert len(rej) == 1 and rej[0].row is None and "某项新指标" in rej[0].reason
     assert rep.n_accepted == 3 * 2 * 3  # 3 cities × 2 years × 3 mapped fields
@@ -96,8 +101,8 @@ def test_csmar_des_saying_district_selects_the_twin(engine, tmp_path):
         encoding="utf-8")
     rep = import_file(engine, path)
     maps = _maps(rep)
-    assert maps["Gdpct01"].indicator_id == "gdp_district"
-    assert maps["Gdpct04"].indicator_id is None and "市辖区" in maps["Gdpct04"].note  # no district twin
+    assert maps["Gdpct01"]["indicator"] == "gdp_district"
+    assert maps["Gdpct04"]["indicator"] is None and "市辖区" in maps["Gdpct04"]["note"]  # no district twin
     assert _value(engine, "140200", 2015, "gdp_district") == pytest.approx(10_005_000)
     assert load_panel(engine, indicators=["gdp"]).empty
 
@@ -109,7 +114,7 @@ def test_dta_with_chinese_labels(engine, tmp_path):
     assert _value(engine, "140200", 2016, "gdp") == pytest.approx(1.6e7)
     assert _value(engine, "210300", 2015, "population") == pytest.approx(350.0)
     maps = _maps(rep)
-    assert maps["v_gdp"].matched_by == "label" and maps["v_gdp"].label == "地区生产总值（万元）"
+    assert maps["v_gdp"]["matched_by"] == "label" and maps["v_gdp"]["label"] == "地区生产总值（万元）"
     assert [r.column for r in rep.rejects] == ["v_odd"]
 
 
@@ -159,7 +164,7 @@ def test_plain_wide_csv_still_reads_and_shows_its_mapping(engine, tmp_path):
     pd.DataFrame({"城市": ["大同市"], "年份": [2012], "地区生产总值（万元）": [9.5e6]}).to_csv(p, index=False)
     rep = import_file(engine, p)
     assert rep.kind == "" and rep.n_accepted == 1
-    assert [(m.column, m.indicator_id, m.matched_by) for m in rep.mapping] == [("地区生产总值（万元）", "gdp", "header")]
+    assert [(m["column"], m["indicator"], m["matched_by"]) for m in rep.mapping] == [("地区生产总值（万元）", "gdp", "header")]
 
 
 # ------------------------------------------------------------------ export for researchers

@@ -30,5 +30,5 @@ def test_profile_applies_on_import(engine, tmp_path):
     p = tmp_path / "odd.csv"
     pd.DataFrame({"城市": ["大同市"], "年份": [2015], "X1": [1000.0]}).to_csv(p, index=False)
     rep = import_file(engine, p, columns=load_profile(engine, "odd"))
-    assert rep.n_accepted == 1 and rep.mapping[0].matched_by == "--map"
+    assert rep.n_accepted == 1 and rep.mapping[0]["matched_by"] == "--map"
     assert load_panel(engine, indicators=["gdp"])["value"].iloc[0] == pytest.approx(1000.0 * 1e4)

@@ -128,6 +128,45 @@ def _alias_index(path: str, mtime: float) -> dict[str, str]:
     return idx
 
 
+@lru_cache(maxsize=4)
+def _alias_lists(path: str, mtime: float) -> dict[str, tuple[str, ...]]:
+    idx: dict[str, list[str]] = {}
+    for ind in _load(path, mtime)["indicators"]:
+        for name in [ind["id"], ind["name_zh"], ind["name_en"], *(ind.get("aliases") or [])]:
+            lst = idx.setdefault(_norm(name), [])
+            if ind["id"] not in lst:
+                lst.append(ind["id"])
+    return {k: tuple(v) for k, v in idx.items()}
+
+
+def match_indicators(name: str) -> tuple[str, ...]:
+    """Every indicator a name/id/alias names (several when indicators differ only in 口径 or
+    price basis, e.g. a 全市 and a 市辖区 GDP); the importer picks by the header's qualifiers."""
+    p = catalogue_path()
+    return _alias_lists(str(p), p.stat().st_mtime).get(_norm(name), ())
+
+
+def qualifiers() -> dict[str, tuple[str, str]]:
+    """indicator id → (口径 scope, price basis) as the catalogue states them: ``scope`` defaults
+    to 全市 (whole city, the yearbooks' main table); ``price_basis`` to 当年价 (current prices,
+    or not a price at all). A header qualifier must agree with these (see rbcity.data.ingest.headers)."""
+    return {i["id"]: (i.get("scope") or "全市", i.get("price_basis") or "当年价") for i in _doc()["indicators"]}
+
+
+def twin(indicator_id: str, scope: str | None = None, price_basis: str | None = None) -> str | None:
+    """The catalogue indicator with ``indicator_id``'s concept in the stated 口径/price basis:
+    itself when it already has them, else the entry whose ``of:`` names it (or shares its
+    ``of:``); None when there is none — a 市辖区 value is never stored under a 全市 id."""
+    q = qualifiers()
+    if indicator_id not in q:
+        return None
+    want = (scope or q[indicator_id][0], price_basis or q[indicator_id][1])
+    entries = _doc()["indicators"]
+    base = next((e.get("of") for e in entries if e["id"] == indicator_id), None) or indicator_id
+    family = [e["id"] for e in entries if e["id"] == base or e.get("of") == base]
+    return next((i for i in family if q[i] == want), None)
+
+
 def alias_index() -> dict[str, str]:
     """Normalised name/alias/id → indicator id."""
     p = catalogue_path()
@@ -142,11 +181,6 @@ class HeaderMatch:
     indicator_id: str | None
     unit: str | None
     prefecture: bool = False
-    #: 口径 and price basis the header states ('' = not stated); ``note`` says why a header that
-    #: names a known indicator was still not matched (its 口径/price twin is not in the catalogue)
-    scope: str = ""
-    price_basis: str = ""
-    note: str = ""
 
 
 def match_indicator(name: str) -> str | None:
@@ -154,49 +188,9 @@ def match_indicator(name: str) -> str | None:
     return alias_index().get(_norm(name))
 
 
-#: header tokens → the 口径 / price basis they state (identity, never merged: issue 13)
-SCOPE_OF_TOKEN = {"全市": "全市", "全市合计": "全市", "市辖区": "市辖区", "市区": "市辖区", "城区": "市辖区"}
-PRICE_OF_TOKEN = {"当年价格": "current", "当年价": "current", "现价": "current",
-                  "可比价格": "comparable", "可比价": "comparable", "不变价": "comparable"}
-_SCOPE_BRACKET = re.compile(r"[(（]\s*(" + "|".join(sorted({*SCOPE_OF_TOKEN, *PRICE_OF_TOKEN}, key=len, reverse=True))
-                            + r")\s*[)）]")
-
-
-def catalogue_entries() -> list[dict]:
-    """The catalogue's indicator entries as written in the YAML (with ``scope``, ``of``,
-    ``price_basis`` where given)."""
-    return list(_doc()["indicators"])
-
-
-def identity(ind: dict) -> tuple[str, str]:
-    """(口径, price basis) of a catalogue entry: 全市 and current unless it says otherwise."""
-    return ind.get("scope") or "全市", ind.get("price_basis") or "current"
-
-
-def twin(indicator_id: str, scope: str = "", price_basis: str = "") -> str | None:
-    """The indicator with ``indicator_id``'s concept in the stated 口径/price basis: itself when
-    it already has them, else the entry whose ``of:`` names it (or its own ``of:``); None when the
-    catalogue has no such entry — a 市辖区 value is never stored under a 全市 id."""
-    entries = {e["id"]: e for e in catalogue_entries()}
-    me = entries.get(indicator_id)
-    if me is None:
-        return None
-    want = (scope or identity(me)[0], price_basis or identity(me)[1])
-    if identity(me) == want:
-        return indicator_id
-    base = me.get("of") or indicator_id
-    for e in entries.values():
-        if (e["id"] == base or e.get("of") == base) and identity(e) == want:
-            return e["id"]
-    return None
-
-
 def match_header(header: str) -> HeaderMatch:
-    """Parse a wide-layout header: ``指标_口径_单位``, ``指标 口径``, ``指标(单位)``, ``id[unit]``.
-
-    A 口径 (市辖区) or price-basis (可比价) token selects the catalogue twin with that identity;
-    when there is none the header is left unmatched with a ``note`` (never merged into 全市)."""
-    h = _SCOPE_BRACKET.sub(lambda m: "_" + m.group(1), str(header).strip())
+    """Parse a wide-layout header: ``指标_口径_单位``, ``指标 口径``, ``指标(单位)``, ``id[unit]``."""
+    h = str(header).strip()
     unit = None
     m = re.match(r"^(.*?)\s*[(（\[【]\s*([^()（）\[\]【】]+?)\s*[)）\]】]\s*$", h)
     if m and is_unit_token(m.group(2)):
@@ -208,8 +202,6 @@ def match_header(header: str) -> HeaderMatch:
         return HeaderMatch(direct, unit)
     tokens = [t for t in re.split(r"[_\s]+", h) if t]
     prefecture = any(t in PREFECTURE_TOKENS for t in tokens)
-    scope = next((SCOPE_OF_TOKEN[t] for t in tokens if t in SCOPE_OF_TOKEN), "")
-    price = next((PRICE_OF_TOKEN[t] for t in tokens if t in PRICE_OF_TOKEN), "")
     name_tokens = []
     for t in tokens:
         if t in SCOPE_TOKENS:
@@ -219,15 +211,8 @@ def match_header(header: str) -> HeaderMatch:
             continue
         name_tokens.append(t)
     if not name_tokens:
-        return HeaderMatch(None, unit, prefecture, scope, price)
-    base = match_indicator("".join(name_tokens))
-    if base is None or not (scope or price):
-        return HeaderMatch(base, unit, prefecture, scope, price)
-    found = twin(base, scope, price)
-    said = " ".join(x for x in (scope, {"comparable": "可比价", "current": "当年价"}.get(price, "")) if x)
-    note = "" if found else (f"目录中没有 {base} 的 {said} 口径指标 no {said} twin of {base} in the catalogue "
-                             "(口径/价格 never merged)")
-    return HeaderMatch(found, unit, prefecture, scope, price, note)
+        return HeaderMatch(None, unit, prefecture)
+    return HeaderMatch(match_indicator("".join(name_tokens)), unit, prefecture)
 
 
 def sync_catalogue(engine: Engine) -> dict[str, int]:

@@ -20,15 +20,16 @@ def mapping_text(rep, lang: str = "zh") -> str:
     zh = lang == "zh"
     head = "列映射 column mapping" + (f" [{rep.kind}]" if getattr(rep, "kind", "") else "")
     lines = [f"  {head}:"]
-    mapped = [m for m in maps if m.indicator_id]
-    for m in mapped:
-        label = f" [{m.label}]" if m.label and m.label != m.column else ""
-        lines.append(f"   {m.column}{label} → {m.indicator_id}  单位 unit {m.unit or '—'}  "
-                     f"口径 {m.scope or '—'}  ({m.matched_by})")
-    unmapped = [m for m in maps if not m.indicator_id]
+    for m in maps:
+        if not m["indicator"]:
+            continue
+        label = f" [{m['label']}]" if m["label"] and m["label"] != m["column"] else ""
+        lines.append(f"   {m['column']}{label} → {m['indicator']}  单位 unit {m['unit'] or '—'}  "
+                     f"口径 {m['scope'] or '—'}  ({m['matched_by']})")
+    unmapped = [m for m in maps if not m["indicator"]]
     if unmapped:
         lines.append(f"  {'未映射的列' if zh else 'unmapped columns'} ({len(unmapped)}): "
-                     + "; ".join(f"{m.column}{' [' + m.label + ']' if m.label else ''}" for m in unmapped))
+                     + "; ".join(f"{m['column']}{' [' + m['label'] + ']' if m['label'] else ''}" for m in unmapped))
     for n in getattr(rep, "notes", None) or []:
         lines.append(f"  · {n}")
     return "\n".join(lines)

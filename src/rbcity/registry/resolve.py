@@ -44,6 +44,17 @@ class AmbiguousCity(ResolveError):
         super().__init__(f"有歧义 ambiguous: {query!r} matches {len(candidates)}: {listed}")
 
 
+class NotInYear(ResolveError):
+    """A name (or code) that named its unit only in other years; ``successor`` says what
+    took its place, when known (莱芜市 2020 → 济南市)."""
+
+    def __init__(self, query: str, year: int, unit: Match, valid: str, successor: str = ""):
+        self.query, self.year, self.unit, self.successor = query, year, unit, successor
+        then = f"；此后 then: {successor}" if successor else ""
+        super().__init__(f"{query!r} 在 {year} 年不存在 does not exist in {year} "
+                         f"({unit.name} {unit.unit_id} valid {valid}{then})")
+
+
 @dataclass(frozen=True)
 class Match:
     """A resolved unit. ``in_registry`` is True for the 262 cities of 2013."""
@@ -63,6 +74,11 @@ class _Key:
     how: str
     start: int | None = None
     end: int | None = None
+    strict: bool = False  # the unit itself ceased (or began): outside [start, end] the key names nothing
+
+
+#: The newest year the prefecture-name table covers: an ``end`` equal to it means "still in use".
+OPEN_END = 2024
 
 
 class Resolver:
@@ -74,6 +90,7 @@ class Resolver:
         self.scope = scope
         self._keys: dict[str, list[_Key]] = {}
         self._units: dict[str, Match] = {}
+        self._successor: dict[str, str] = {}
         self._build_registry()
         if scope == "all":
             self._build_all()
@@ -94,15 +111,21 @@ class Resolver:
             if r.successor_code and r.successor_code != r.admin_code_2013 and same:
                 self._add(r.successor_code, _Key(uid, TIER_CODE, "今代码 code today"))
             changed = change_year(r.note)
-            for name, how, start in ((r.name, "2013年名称 2013 name", None),
-                                     (r.successor_name if same else "", "今名称 name today", changed)):
+            ceased = None
+            if not same and str(r.successor_year or "").isdigit():  # merged away: its names end then
+                ceased = int(r.successor_year) - 1
+                self._successor[uid] = (f"{int(r.successor_year)} 年并入 merged into "
+                                        f"{r.successor_name}（{r.successor_code}）")
+            for name, how, start, end in ((r.name, "2013年名称 2013 name", None, ceased),
+                                          (r.successor_name if same else "", "今名称 name today", changed, None)):
                 if not name:
                     continue
-                self._add(name, _Key(uid, TIER_NAME, how, start))
-                self._add(r.province + name, _Key(uid, TIER_NAME, how, start))
+                strict = end is not None
+                self._add(name, _Key(uid, TIER_NAME, how, start, end, strict))
+                self._add(r.province + name, _Key(uid, TIER_NAME, how, start, end, strict))
                 if r.parent:
-                    self._add(r.parent + name, _Key(uid, TIER_NAME, how, start))
-                self._add(short_name(name), _Key(uid, TIER_SHORT, "简称 short name", start))
+                    self._add(r.parent + name, _Key(uid, TIER_NAME, how, start, end, strict))
+                self._add(short_name(name), _Key(uid, TIER_SHORT, "简称 short name", start, end, strict))
 
     def _build_all(self) -> None:
         codes = all_codes()
@@ -127,16 +150,20 @@ class Resolver:
                 prov = codes.get(n.code[:2] + "0000", "")
                 self._units[n.code] = Match(n.code, n.name, prov, "prefecture", False, "")
             tier = TIER_NAME if n.kind == "official" else TIER_SHORT
-            self._add(n.name, _Key(n.code, tier, f"FIERsity {n.kind}", start, end))
+            self._add(n.name, _Key(n.code, tier, f"FIERsity {n.kind}", start,
+                                   None if end == OPEN_END else end, True))
 
     # -- lookup -----------------------------------------------------------------------
     def resolve(self, query: str, year: int | None = None, province: str | None = None,
-                level: str | None = None) -> Match:
+                level: str | None = None, strict_year: bool = False) -> Match:
         """The one unit ``query`` names (for data of ``year``, within ``province``).
 
         ``level`` ('prefecture' or 'county') narrows a tie to units of that level, e.g. a
         prefecture-level yearbook's 巢湖市 in 2008 is the prefecture 341400, not the
         county-level city 340181 that carried the name in 2013.
+
+        ``strict_year``: a name whose unit did not exist in ``year`` under it (莱芜市 after the
+        2019 merger, 哈密地区 after 2015) raises :class:`NotInYear` instead of resolving to it.
         """
         q = str(query).strip().replace(" ", "")
         if q.isdigit() and len(q) == 12:
@@ -149,10 +176,21 @@ class Resolver:
             if len(units) == 1:
                 (uid, how), = units.items()
                 m = self._units[uid]
+                if strict_year and year is not None:
+                    self._check_year(q, year, [k for k in keys if k.unit_id == uid], m)
                 return Match(m.unit_id, m.name, m.province, m.level, m.in_registry, how)
             raise AmbiguousCity(q, [self._units[u] for u in sorted(units)])
         sugg = difflib.get_close_matches(q, list(self._keys), n=5, cutoff=0.6)
         raise UnknownCity(q, sugg)
+
+    def _check_year(self, q: str, year: int, keys: list[_Key], m: Match) -> None:
+        """Raise :class:`NotInYear` when every strict key of the unit excludes ``year``."""
+        if not keys or not all(k.strict for k in keys):
+            return
+        if any((k.start is None or k.start <= year) and (k.end is None or year <= k.end) for k in keys):
+            return
+        valid = ", ".join(f"{k.start or '…'}–{k.end or '…'}" for k in keys)
+        raise NotInYear(q, year, m, valid, self._successor.get(m.unit_id, ""))
 
     def _narrow(self, keys: list[_Key], year: int | None, province: str | None,
                 level: str | None = None) -> dict[str, str]:

@@ -1,0 +1,93 @@
+"""Cell text → numbers, strictly: what is not unambiguously a number is rejected.
+
+- Thousands separators only in valid positions (``1,234,567.5``); ``1,2`` is not 12.
+- A trailing ``%`` (an Excel percent-formatted cell, or typed so) is kept as a flag: the value
+  is in percent, valid only where the catalogue unit is %.
+- A leading ``=`` is a formula without a cached value.
+- bool columns (``True``/``False``, Parquet booleans) are never numbers.
+- Values are rounded to the precision the source states after unit conversion: a value
+  written with *d* decimals and multiplied by 10^k keeps at most *d − k* decimals (1052.86 亿元 →
+  10528600 万元 exactly), and at most 12 significant digits (float noise removed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+BLANKS = {"", "nan", "NaN", "NA", "N/A", "n/a", "null", "NULL", "None", "-", "--", "—", "——", "…",
+          "……", "...", "..", "<NA>"}
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$"
+
+
+def blank(values: pd.Series) -> pd.Series:
+    """True where a cell is empty or a yearbook's 'no data' mark."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.isna()
+    st = values.astype(object)
+    return st.isna() | st.astype(str).str.strip().isin(BLANKS)
+
+
+def parse(values: pd.Series) -> pd.DataFrame:
+    """``value`` (float, NaN where not a number), ``decimals`` (as written; NaN when unknown),
+    ``percent`` (written with %), ``formula`` (an uncached formula), ``is_bool``."""
+    n = len(values)
+    out = pd.DataFrame({"value": np.full(n, np.nan), "decimals": np.full(n, np.nan),
+                        "percent": np.zeros(n, bool), "formula": np.zeros(n, bool),
+                        "is_bool": np.zeros(n, bool)}, index=values.index)
+    if pd.api.types.is_bool_dtype(values):
+        out["is_bool"] = True
+        return out
+    if pd.api.types.is_numeric_dtype(values):
+        v = values.astype(float)
+        out["value"] = v.where(np.isfinite(v))
+        return out
+    obj = values.astype(object)
+    isbool = obj.map(lambda x: isinstance(x, bool | np.bool_))
+    txt = obj.where(~isbool, None).astype(str).str.strip()
+    out["is_bool"] = isbool.to_numpy() | txt.str.lower().isin(["true", "false"]).to_numpy()
+    out["formula"] = txt.str.startswith("=").to_numpy()
+    pct = txt.str.endswith("%") | txt.str.endswith("％")
+    out["percent"] = pct.to_numpy()
+    txt = txt.where(~pct, txt.str[:-1].str.strip())
+    num = pd.to_numeric(txt, errors="coerce")
+    miss = num.isna() & ~out["is_bool"] & ~out["formula"]
+    if miss.any():  # thousands separators in valid positions, inner spaces
+        t = txt[miss].str.replace(r"[\s\u3000]", "", regex=True).str.replace("，", ",")
+        ok = t.str.match(_THOUSANDS)
+        num[miss] = pd.to_numeric(t.where(ok).str.replace(",", ""), errors="coerce")
+        txt = txt.copy()
+        txt[miss] = t.str.replace(",", "")
+    num = num.astype(float)
+    num[out["is_bool"].to_numpy()] = np.nan
+    out["value"] = num.where(np.isfinite(num))
+    mant = txt.str.extract(r"^[+-]?\d*(?:\.(\d*))?$", expand=False)
+    out["decimals"] = mant.str.len().where(out["value"].notna()).astype(float)
+    out.loc[out["value"].notna() & out["decimals"].isna(), "decimals"] = 0.0
+    sci = txt.str.contains(r"[eE]", regex=True)
+    out.loc[sci.to_numpy(), "decimals"] = np.nan
+    return out
+
+
+def round_to_source(values: pd.Series, decimals: pd.Series, fac: pd.Series) -> pd.Series:
+    """Round converted ``values`` to the precision the source stated (see module docstring)."""
+    v = values.astype(float).to_numpy(copy=True)
+    d = decimals.to_numpy(dtype=float)
+    f = fac.to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(np.isfinite(f) & (f > 0), np.round(np.log10(f)), 0.0)
+        keep = np.where(np.isfinite(d), np.clip(d - shift, 0, 15), np.nan)
+    ok = np.isfinite(keep) & np.isfinite(v)
+    for k in np.unique(keep[ok]).astype(int):
+        m = ok & (keep == k)
+        v[m] = np.round(v[m], k)
+    fin = np.isfinite(v) & (v != 0)
+    if fin.any():  # 12 significant digits at most: float noise of conversions removed
+        mag = np.floor(np.log10(np.abs(v[fin])))
+        digits = np.clip(11 - mag, -15, 15).astype(int)
+        vv = v[fin]
+        for k in np.unique(digits):
+            m = digits == k
+            vv[m] = np.round(vv[m], k)
+        v[fin] = vv
+    return pd.Series(v, index=values.index)
