@@ -153,6 +153,20 @@ def qualifiers() -> dict[str, tuple[str, str]]:
     return {i["id"]: (i.get("scope") or "全市", i.get("price_basis") or "当年价") for i in _doc()["indicators"]}
 
 
+def twin(indicator_id: str, scope: str | None = None, price_basis: str | None = None) -> str | None:
+    """The catalogue indicator with ``indicator_id``'s concept in the stated 口径/price basis:
+    itself when it already has them, else the entry whose ``of:`` names it (or shares its
+    ``of:``); None when there is none — a 市辖区 value is never stored under a 全市 id."""
+    q = qualifiers()
+    if indicator_id not in q:
+        return None
+    want = (scope or q[indicator_id][0], price_basis or q[indicator_id][1])
+    entries = _doc()["indicators"]
+    base = next((e.get("of") for e in entries if e["id"] == indicator_id), None) or indicator_id
+    family = [e["id"] for e in entries if e["id"] == base or e.get("of") == base]
+    return next((i for i in family if q[i] == want), None)
+
+
 def alias_index() -> dict[str, str]:
     """Normalised name/alias/id → indicator id."""
     p = catalogue_path()

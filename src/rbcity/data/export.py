@@ -7,6 +7,7 @@ with a codebook (indicator, 中文名, English name, unit, dimension, sources, y
 carry their unit (``gdp[万元]``); Parquet keeps plain ids (valid Stata/R variable names) and the
 importer reads the units from the codebook beside it. Both layouts re-import with ``rbcity
 import`` to the same values. XLSX holds at most 1,048,576 rows per sheet: more is a clear error.
+Stata ``.dta`` carries the codebook as variable labels (中文 / English, unit).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rbcity.data.coverage import year_ranges
 from rbcity.data.panel import load_panel, to_wide
 from rbcity.errors import UserError
 
-FORMATS = ("csv", "xlsx", "parquet")
+FORMATS = ("csv", "xlsx", "parquet", "dta")
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header row included
 LAYOUTS = ("long", "wide")
 
@@ -103,6 +104,11 @@ def export_panel(engine: Engine, path, *, layout: str = "long", fmt: str | None 
     out = units[["unit_id", "name", "province", "level", "in_registry"]].merge(wide, on="unit_id", how="inner")
     out = out.sort_values(["unit_id", "year"]).reset_index(drop=True)
     cb = codebook(long_df)
+    if fmt == "dta":
+        from rbcity.data.stata_export import write_dta
+
+        write_dta(out, p)
+        return {"rows": len(out), "files": files}
     if fmt != "parquet":  # headers say their unit, so the file re-imports on its own
         unit_of = dict(zip(cb["indicator_id"], cb["unit"], strict=True))
         out = out.rename(columns={i: f"{i}[{u}]" for i, u in unit_of.items()})
@@ -130,7 +136,11 @@ def _write(df: pd.DataFrame, p: Path, fmt: str) -> None:
     _check_xlsx(df, fmt)
     if fmt in ("csv", "xlsx"):
         df = neutralise_formulas(df)
-    if fmt == "csv":
+    if fmt == "dta":
+        from rbcity.data.stata_export import write_dta
+
+        write_dta(df, p)
+    elif fmt == "csv":
         df.to_csv(p, index=False, encoding="utf-8-sig")  # BOM: Excel opens Chinese text correctly
     elif fmt == "xlsx":
         df.to_excel(p, index=False)

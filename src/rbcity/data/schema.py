@@ -284,4 +284,13 @@ report_comment = Table(
     Column("comment", Text, nullable=False),
     Column("username", String(64), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+
+
+ingest_profile = Table(  # migration 0005 (issue 13)
+    "ingest_profile", metadata,
+    Column("name", String(64), primary_key=True),
+    Column("mapping", JSON, nullable=False, comment="header → [indicator_id, unit]"),
+    Column("note", Text, nullable=False, default=""),
+    Column("user", String(64), nullable=False, default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -30,6 +30,10 @@ _UNITS: dict[str, tuple[str, float]] = {
     "元/人": ("cny_pc", 1.0), "万元/人": ("cny_pc", 1e4),
     "dn sum": ("dn", 1.0), "dn": ("dn", 1.0),
     "2012=100": ("index2012", 1.0),
+    # city-yearbook units (issue 13)
+    "立方米": ("volume", 1.0), "万立方米": ("volume", 1e4), "亿立方米": ("volume", 1e8),
+    "人/平方公里": ("density", 1.0), "万人/平方公里": ("density", 1e4),
+    "立方米/公顷": ("stock_area", 1.0), "人/百万吨": ("fatality_rate", 1.0),
 }
 _ALIASES = {"percentage": "%", "％": "%", "百分比": "%", "百分比%": "%", "percent": "%", "pct": "%",
             "比值": "ratio", "小数": "ratio", "千分比": "‰", "百分点": "%", "m^2": "m2", "平方米/人": "平方米",

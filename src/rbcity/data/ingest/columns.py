@@ -86,6 +86,8 @@ def find_layout(table: RawTable, columns: dict | None, year: int | None) -> Layo
             hd = parse_header(ind) if ind else Header(None, reason_code="unknown_indicator",
                                                        reason=f"--map {c!r}: no indicator")
             lay.value_columns[c] = Header(hd.indicator_id, unit, hd.scope, hd.price_basis, hd.reason_code, hd.reason)
+        elif info.note:  # a reader that knows this column cannot be imported (issue 13)
+            lay.value_columns[c] = Header(None, info.unit, info.scope, info.price_basis, "unknown_indicator", info.note)
         elif info.indicator_id:  # a reader that knows (a profile, a codebook)
             if info.indicator_id in qualifiers():
                 lay.value_columns[c] = Header(info.indicator_id, info.unit, info.scope, info.price_basis)

@@ -23,6 +23,7 @@ from rbcity.data import schema as s
 from rbcity.data.catalogue import load_catalogue, sync_catalogue
 from rbcity.data.ingest import write
 from rbcity.data.ingest.cities import CityResolver
+from rbcity.data.ingest.colmap import mapping_rows
 from rbcity.data.ingest.columns import find_layout
 from rbcity.data.ingest.limits import Limits
 from rbcity.data.ingest.readers import read_chunks
@@ -118,7 +119,7 @@ def _run(engine, chunks: Iterable[RawTable], *, shown, sheet, source, user, dry_
         units = {u: (n, p, lv) for u, n, p, lv in conn.execute(
             select(s.unit.c.unit_id, s.unit.c.name, s.unit.c.province, s.unit.c.level))}
     cat = load_catalogue().set_index("indicator_id")
-    lay = resolver = None
+    lay = resolver = first = None
     parts, rejects, col_counts = [], [], {}
     n_rows = n_blank = 0
     try:
@@ -126,7 +127,7 @@ def _run(engine, chunks: Iterable[RawTable], *, shown, sheet, source, user, dry_
             table.file = shown
             sheet = table.sheet or sheet
             if lay is None:
-                lay = find_layout(table, columns, year)
+                lay, first = find_layout(table, columns, year), table
                 resolver = CityResolver(units, level=level, by_id=(lay.code_col or "").lower() == "unit_id")
             n_rows += len(table.frame)
             res = check(table, lay, cat=cat, cities=resolver, source=source, year=year)
@@ -143,9 +144,11 @@ def _run(engine, chunks: Iterable[RawTable], *, shown, sheet, source, user, dry_
     acc = _concat(parts)
     acc, dup_rejects, n_duplicate = duplicates(acc, shown, sheet)
     rejects += dup_rejects
-    return write.store(engine, acc, rejects, file=shown, sheet=sheet, source=source, user=user, dry_run=dry_run,
-                       digest=digest, kind=kind, n_rows=n_rows, n_blank=n_blank, n_duplicate=n_duplicate,
-                       restore_older=restore_older, prior=write.prior_batch(engine, digest, kind))
+    rep = write.store(engine, acc, rejects, file=shown, sheet=sheet, source=source, user=user, dry_run=dry_run,
+                      digest=digest, kind=kind, n_rows=n_rows, n_blank=n_blank, n_duplicate=n_duplicate,
+                      restore_older=restore_older, prior=write.prior_batch(engine, digest, kind))
+    rep.mapping, rep.kind, rep.notes = mapping_rows(first, lay, columns), first.fmt, list(first.notes)
+    return rep
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:

@@ -76,6 +76,12 @@ class ImportReport:
     n_duplicate: int = 0
     message: str = ""
     n_kept_newer: int = 0
+    #: wide layouts: one dict per value column (column, label, indicator, unit, scope,
+    #: price_basis, matched_by, note) — the mapping ``rbcity import`` prints (issue 13)
+    mapping: list = field(default_factory=list)
+    #: the format reader that read the file ('' = plain table) and what it skipped/inferred
+    kind: str = ""
+    notes: list = field(default_factory=list)
 
     def reasons(self) -> dict[str, int]:
         """Reject counts by reason code."""

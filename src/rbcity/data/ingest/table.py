@@ -55,6 +55,9 @@ class ColumnInfo:
     scope: str | None = None
     price_basis: str | None = None
     matched_by: str | None = None
+    #: set by a reader that knows a column is *not* importable, with why (e.g. an unknown CSMAR
+    #: field and its DES label); the column is rejected with this reason, never header-matched
+    note: str | None = None
 
 
 @dataclass
@@ -74,6 +77,9 @@ class RawTable:
     sheet: str
     encoding: str = ""
     columns: list[ColumnInfo] = field(default_factory=list)
+    #: which format reader made it ('' = plain table) and what it skipped or inferred (shown to the user)
+    fmt: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.columns:

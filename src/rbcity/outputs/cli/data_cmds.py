@@ -78,18 +78,47 @@ def import_cmd(
     user: Annotated[str, typer.Option(help="记录的用户 user recorded with the batch")] = "",
     restore_older: Annotated[bool, typer.Option(
         "--restore-older", help="恢复旧值 let a re-imported older file replace newer revisions (default: keep the newer)")] = False,
+    profile: Annotated[str | None, typer.Option("--profile", help="应用已保存的列映射 apply a saved mapping profile (--map wins)")] = None,
+    save_profile: Annotated[str | None, typer.Option("--save-profile", help="把 --map（及 --profile）保存为命名配置 save the mapping under NAME")] = None,
     lang: Lang = "zh", db: Db = None,
 ) -> None:
-    """导入数据 Import a statistics file: validate every cell, keep every reject, one transaction."""
+    """导入数据 Import a statistics file: validate every cell, keep every reject, one transaction.
+
+    Recognised without options: long/wide tables, CSMAR CRE tables (with their DES file),
+    Stata .dta / SPSS .sav panels, yearbook tables (title, two-level headers, units, notes)."""
     from rbcity.data.importer import import_file
+    from rbcity.data.profiles import load_profile
+    from rbcity.data.profiles import save_profile as _save
+    from rbcity.outputs.import_summary import mapping_text, readiness_text
 
     check_lang(lang)
-    rep = import_file(_engine(db), file, source=source, sheet=sheet, user=user, dry_run=dry_run,
-                      columns=_parse_map(map_), year=year, level=level, restore_older=restore_older)
+    engine = _engine(db)
+    columns = {**(load_profile(engine, profile) if profile else {}), **(_parse_map(map_) or {})} or None
+    if save_profile:
+        replaced = _save(engine, save_profile, columns or {}, user=user)
+        typer.echo(f"映射配置已{'更新' if replaced else '保存'} profile {save_profile!r} "
+                   f"{'replaced' if replaced else 'saved'} ({len(columns or {})} columns)")
+    rep = import_file(engine, file, source=source, sheet=sheet, user=user, dry_run=dry_run,
+                      columns=columns, year=year, level=level, restore_older=restore_older)
     typer.echo(report_text(rep, lang))
+    for extra in (mapping_text(rep, lang), readiness_text(engine, rep, lang) if not dry_run else ""):
+        if extra:
+            typer.echo(extra)
     _exit_if_failed(rep)
     from rbcity.outputs.cli.checks_cmds import after_import_line
     after_import_line(_engine(db), rep, lang)  # plausibility checks (rbcity checks)
+
+
+@app.command("import-profiles")
+def import_profiles_cmd(fmt: Fmt = "table", output: Output = None, lang: Lang = "zh", db: Db = None) -> None:
+    """已保存的列映射配置 List saved import mapping profiles (rbcity import --save-profile)."""
+    import pandas as pd
+
+    from rbcity.data.profiles import list_profiles
+
+    check_lang(lang)
+    df = pd.DataFrame(list_profiles(_engine(db)), columns=["name", "columns", "user", "updated_at", "note"])
+    emit(write_frame(df, fmt, output, lang, title="映射配置 import profiles"))
 
 
 def _exit_if_failed(rep) -> None:
@@ -152,9 +181,9 @@ def history_cmd(
 
 @app.command("export")
 def export_cmd(
-    output: Annotated[str, typer.Option("--output", "-o", help="输出文件 .csv / .xlsx / .parquet")],
+    output: Annotated[str, typer.Option("--output", "-o", help="输出文件 .csv / .xlsx / .parquet / .dta")],
     layout: Annotated[str, typer.Option(help="long（每值一行 one row per value）| wide（每单位年一行 one row per unit-year）")] = "long",
-    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv | xlsx | parquet (default: from the file name)")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="csv | xlsx | parquet | dta (default: from the file name)")] = None,
     indicators: Annotated[str | None, typer.Option(help="逗号分隔的指标 comma-separated indicator ids")] = None,
     years: Annotated[str | None, typer.Option(help="年份 e.g. 2004-2012 or 2010,2020")] = None,
     registry_only: Annotated[bool, typer.Option("--registry-only", help="只导出262个资源型城市 only the 262 cities")] = False,
