@@ -284,6 +284,7 @@ report_comment = Table(
     Column("comment", Text, nullable=False),
     Column("username", String(64), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+)
 
 
 ingest_profile = Table(  # migration 0005 (issue 13)
