@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from import_helpers import put, stored
 
@@ -12,12 +10,21 @@ from rbcity.data.importer import import_file
 
 # ------------------------------------------------------------------ header tokens: 口径 and price basis
 def test_urban_district_gdp_is_not_whole_city_gdp(engine, tmp_path):
+    """The catalogue's 市辖区 twin takes the column; whole-city ``gdp`` stays empty."""
     p = put(tmp_path, "d.csv", "城市,年份,地区生产总值_市辖区_万元\n鹤岗市,2010,123\n")
     rep = import_file(engine, p)
+    assert rep.rejects == []
     assert stored(engine, ind="gdp") == {}
+    assert stored(engine, ind="gdp_district") == {("230400", 2010, "gdp_district"): 123.0}
+
+
+def test_urban_district_column_without_a_catalogue_twin_is_rejected(engine, tmp_path):
+    p = put(tmp_path, "d.csv", "城市,年份,第三产业占GDP比重_市辖区_%\n鹤岗市,2010,50\n")
+    rep = import_file(engine, p)
+    assert stored(engine) == {}
     (r,) = rep.rejects
     assert r.reason_code == "scope_mismatch" and "口径 市辖区 has no catalogue indicator" in r.reason
-    assert r.column == "地区生产总值_市辖区_万元"
+    assert r.column == "第三产业占GDP比重_市辖区_%"
 
 
 def test_comparable_price_gdp_is_not_current_price_gdp(engine, tmp_path):
@@ -31,30 +38,13 @@ def test_comparable_price_gdp_is_not_current_price_gdp(engine, tmp_path):
 def test_whole_city_value_kept_beside_an_urban_district_column(engine, tmp_path):
     p = put(tmp_path, "b.csv", "城市,年份,地区生产总值_全市_万元,地区生产总值_市辖区_万元\n鹤岗市,2010,300,120\n")
     rep = import_file(engine, p)
-    assert stored(engine, ind="gdp") == {("230400", 2010, "gdp"): 300.0}
-    assert rep.reasons() == {"scope_mismatch": 1}
+    assert rep.rejects == []
+    assert stored(engine, unit_id="230400") == {("230400", 2010, "gdp"): 300.0,
+                                                ("230400", 2010, "gdp_district"): 120.0}
 
 
-def test_a_catalogue_urban_district_indicator_takes_the_column(engine, tmp_path, monkeypatch):
-    """Scope is part of matching: a catalogue 市辖区 GDP (as helper fmt may add) gets the value."""
-    from rbcity.data.catalogue import catalogue_path, sync_catalogue
-
-    cat = tmp_path / "indicators.yaml"
-    shutil.copy(catalogue_path(), cat)
-    text = cat.read_text(encoding="utf-8").replace("indicators:\n", """indicators:
-  - id: gdp_district
-    name_zh: '地区生产总值（市辖区）'
-    name_en: 'GDP, urban districts'
-    unit: 万元
-    direction: 1
-    dimension: economy
-    scope: 市辖区
-    min: 0
-    aliases: [地区生产总值]
-""", 1)
-    cat.write_text(text, encoding="utf-8")
-    monkeypatch.setenv("RBCITY_INDICATORS", str(cat))
-    sync_catalogue(engine)
+def test_the_catalogue_urban_district_indicator_takes_the_column(engine, tmp_path):
+    """Scope is part of matching: the catalogue's 市辖区 GDP (``gdp_district``) gets its column."""
     p = put(tmp_path, "b.csv", "城市,年份,地区生产总值_全市_万元,地区生产总值_市辖区_万元,地区生产总值(万元)\n"
                                "鹤岗市,2010,300,120,\n鹤岗市,2011,,,310\n")
     rep = import_file(engine, p)
