@@ -78,7 +78,7 @@ def agreement(pred, truth) -> dict:
 def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     """Grid search of (R cut-off, S cut-off) over quantiles of the scores; returns the pair
     with the best objective (ties: the first in grid order) and the objective value.
-    Vectorised over the S cut-offs (one array operation per R cut-off)."""
+    Vectorised over every (R, S) pair at once: one (nR, nS, n) array of rule types."""
     c = spec["cutoffs"]
     q = np.arange(c["quantiles"]["start"], c["quantiles"]["stop"] + 1e-9, c["quantiles"]["step"])
     R, S = np.asarray(R, float), np.asarray(S, float)
@@ -91,18 +91,18 @@ def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     t = np.asarray(truth, object)[ok]
     key = c.get("objective", "balanced_accuracy")
     present = [ty for ty in TYPES if (t == ty).any()]
-    sh = S[ok][None, :] >= sq[:, None]  # (ns, n)
+    rh = R[ok][None, None, :] >= rq[:, None, None]  # (nr, 1, n)
+    sh = S[ok][None, None, :] >= sq[None, :, None]  # (1, ns, n)
+    P = _rule_types(rh, sh, tr, spec)  # (nr, ns, n)
+    if key == "accuracy":
+        obj = (P == t).mean(axis=-1)
+    else:
+        obj = np.mean([((P == ty) & (t == ty)).sum(axis=-1) / (t == ty).sum()
+                       for ty in present], axis=0)  # (nr, ns)
     best = (-1.0, float(rq[0]), float(sq[0]))
-    for r in rq:
-        P = _rule_types((R[ok] >= r)[None, :], sh, tr, spec)  # (ns, n)
-        if key == "accuracy":
-            obj = (P == t[None, :]).mean(axis=1)
-        else:
-            obj = np.mean([((P == ty) & (t == ty)[None, :]).sum(axis=1) / (t == ty).sum()
-                           for ty in present], axis=0)
-        j = int(np.argmax(obj))
-        if obj[j] > best[0] + 1e-12:
-            best = (float(obj[j]), float(r), float(sq[j]))
+    for i, j in enumerate(np.argmax(obj, axis=1)):  # grid order, first of ties kept
+        if obj[i, j] > best[0] + 1e-12:
+            best = (float(obj[i, j]), float(rq[i]), float(sq[j]))
     return best[1], best[2], best[0]
 
 
