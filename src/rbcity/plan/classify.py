@@ -32,23 +32,33 @@ def index_spec(part: dict) -> IndexSpec:
         for i in part["index"]["indicators"]]))
 
 
-def _rule_types(rh, sh, trend, spec: dict) -> np.ndarray:
-    """Rule table on boolean arrays (broadcast together): R high ``rh``, S high ``sh``."""
+def _rule_codes(rh, sh, trend, spec: dict) -> tuple[np.ndarray, list[str]]:
+    """Rule table on boolean arrays (broadcast together): R high ``rh``, S high ``sh``.
+    Returns integer codes (-1: no rule) and the type names they index — integers, so the
+    calibrate grid over every cut-off pair stays cheap."""
     rh, sh = np.broadcast_arrays(rh, sh)
-    out = np.full(rh.shape, "", dtype=object)
+    names = list(dict.fromkeys([r["type"] for r in spec["rules"]]
+                               + [(spec.get("trend_override") or {}).get("type", TYPES[0])]))
+    out = np.full(rh.shape, -1, dtype=np.int8)
     for rule in spec["rules"]:
-        m = np.ones(rh.shape, bool)
+        m = out == -1
         if rule.get("resource", "any") != "any":
             m &= rh if rule["resource"] == "high" else ~rh
         if rule.get("development", "any") != "any":
             m &= sh if rule["development"] == "high" else ~sh
-        out = np.where((out == "") & m, rule["type"], out)
+        out[m] = names.index(rule["type"])
     ov = spec.get("trend_override")
     if ov and trend is not None:
-        t = np.asarray(trend, dtype=object)
-        m = (rh if ov.get("resource") == "high" else ~rh) & (t == ov["trend"])
-        out = np.where(m, ov["type"], out)
-    return out
+        t = np.asarray(trend, dtype=object) == ov["trend"]
+        m = (rh if ov.get("resource") == "high" else ~rh) & t
+        out[m] = names.index(ov["type"])
+    return out, names
+
+
+def _rule_types(rh, sh, trend, spec: dict) -> np.ndarray:
+    """Rule table on boolean arrays (broadcast together): type names ("" where no rule)."""
+    codes, names = _rule_codes(rh, sh, trend, spec)
+    return np.array(names + [""], dtype=object)[codes]
 
 
 def apply_rules(R, S, trend, r_cut: float, s_cut: float, spec: dict) -> np.ndarray:
@@ -78,7 +88,7 @@ def agreement(pred, truth) -> dict:
 def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     """Grid search of (R cut-off, S cut-off) over quantiles of the scores; returns the pair
     with the best objective (ties: the first in grid order) and the objective value.
-    Vectorised over the S cut-offs (one array operation per R cut-off)."""
+    Vectorised over every (R, S) pair at once: one (nR, nS, n) array of rule types."""
     c = spec["cutoffs"]
     q = np.arange(c["quantiles"]["start"], c["quantiles"]["stop"] + 1e-9, c["quantiles"]["step"])
     R, S = np.asarray(R, float), np.asarray(S, float)
@@ -91,18 +101,20 @@ def calibrate(R, S, trend, truth, spec: dict) -> tuple[float, float, float]:
     t = np.asarray(truth, object)[ok]
     key = c.get("objective", "balanced_accuracy")
     present = [ty for ty in TYPES if (t == ty).any()]
-    sh = S[ok][None, :] >= sq[:, None]  # (ns, n)
+    rh = R[ok][None, None, :] >= rq[:, None, None]  # (nr, 1, n)
+    sh = S[ok][None, None, :] >= sq[None, :, None]  # (1, ns, n)
+    P, names = _rule_codes(rh, sh, tr, spec)  # (nr, ns, n)
+    tc = np.array([names.index(x) if x in names else -2 for x in t])  # -2: matches no rule
+    if key == "accuracy":
+        obj = (P == tc).mean(axis=-1)
+    else:
+        obj = np.mean([((P == names.index(ty)) & (t == ty)).sum(axis=-1) / (t == ty).sum()
+                       if ty in names else np.zeros(P.shape[:2]) for ty in present],
+                      axis=0)  # (nr, ns)
     best = (-1.0, float(rq[0]), float(sq[0]))
-    for r in rq:
-        P = _rule_types((R[ok] >= r)[None, :], sh, tr, spec)  # (ns, n)
-        if key == "accuracy":
-            obj = (P == t[None, :]).mean(axis=1)
-        else:
-            obj = np.mean([((P == ty) & (t == ty)[None, :]).sum(axis=1) / (t == ty).sum()
-                           for ty in present], axis=0)
-        j = int(np.argmax(obj))
-        if obj[j] > best[0] + 1e-12:
-            best = (float(obj[j]), float(r), float(sq[j]))
+    for i, j in enumerate(np.argmax(obj, axis=1)):  # grid order, first of ties kept
+        if obj[i, j] > best[0] + 1e-12:
+            best = (float(obj[i, j]), float(rq[i]), float(sq[j]))
     return best[1], best[2], best[0]
 
 

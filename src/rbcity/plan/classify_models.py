@@ -73,12 +73,39 @@ def fit_supervised(name: str, params: dict | None, X: np.ndarray, y) -> object:
         return estimator(name, params).fit(X, np.asarray(y, dtype=str))
 
 
-def cross_validate(candidates: dict, y, folds: np.ndarray) -> dict:
+# In-process memo of supervised fits, keyed by everything they depend on (model name, its
+# parameters and the exact bytes of X, y and the folds): assessing 2010 and then 2020 — as
+# ``rbcity run`` does — cross-validates the same base-year rows twice otherwise.
+_MEMO: dict[tuple, object] = {}
+_MEMO_MAX = 32
+
+
+def _data_key(*arrays) -> tuple:
+    return tuple((a.dtype.str, a.shape, a.tobytes()) for a in
+                 (np.ascontiguousarray(np.asarray(x, dtype=float if i == 0 else str))
+                  for i, x in enumerate(arrays)))
+
+
+def _memo(key: tuple, compute):
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = compute()
+    return _MEMO[key]
+
+
+def cross_validate(candidates: dict, y, folds: np.ndarray, *, keys: dict | None = None) -> dict:
     """``candidates``: name → (X, fit_predict).  Returns name → scores (+ out-of-fold
-    predictions under ``"pred"``) on the rows in ``y`` that are labelled."""
+    predictions under ``"pred"``) on the rows in ``y`` that are labelled.  ``keys``: name →
+    a hashable that fixes the candidate's fit (e.g. its parameters); such candidates'
+    out-of-fold predictions are memoised on (key, X, y, folds)."""
     out = {}
     for name, (X, fp) in candidates.items():
-        pred = out_of_fold(fp, X, y, folds)
+        if keys and name in keys:
+            k = ("oof", name, keys[name], _data_key(X, y, folds))
+            pred = _memo(k, lambda X=X, fp=fp: out_of_fold(fp, X, y, folds)).copy()
+        else:
+            pred = out_of_fold(fp, X, y, folds)
         out[name] = dict(scores(pred, y, TYPES), pred=pred)
     return out
 
@@ -199,7 +226,10 @@ def select_model(panel: pd.DataFrame, units: list, spec: dict, base: int, year: 
                                                             Xte[:, 0].astype(int)))
         else:
             candidates[c] = (Xb[rows], supervised_fit_predict(c, (m.get("params") or {}).get(c)))
-    cv = cross_validate(candidates, y, folds)
+    params_of = m.get("params") or {}
+    cv = cross_validate(candidates, y, folds,
+                        keys={c: repr(sorted((params_of.get(c) or {}).items()))
+                              for c in cands if c in SUPERVISED})
     chosen = choose(cv, spec)
     out["chosen"] = chosen
     out["card"] = classify_card(cv, chosen, spec, folds=k)
@@ -213,7 +243,8 @@ def select_model(panel: pd.DataFrame, units: list, spec: dict, base: int, year: 
     if chosen == "rules":
         return out
     params = (m.get("params") or {}).get(chosen)
-    model = fit_supervised(chosen, params, Xb[rows], y)
+    model = _memo(("fit", chosen, repr(sorted((params or {}).items())), _data_key(Xb[rows], y)),
+                  lambda: fit_supervised(chosen, params, Xb[rows], y))
     type_base = np.full(n, "", dtype=object)
     type_base[rows] = cv[chosen]["pred"]
     rest = np.where(has_feats & ~np.isin(np.arange(n), rows))[0]

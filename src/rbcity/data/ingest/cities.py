@@ -65,6 +65,13 @@ class CityResolver:
                                           None if year is None or pd.isna(year) else int(year))
         return self.cache[k]
 
+    def _message(self, exc: UnknownCity) -> str:
+        """The error text of an unknown key, with its close matches (deferred: most rows whose
+        code is unknown resolve by name, and difflib over every key is the slow part)."""
+        if not exc.suggestions:
+            exc = UnknownCity(exc.query, self.resolver.close_matches(exc.query))
+        return str(exc)
+
     def _resolve(self, code, name, prov, level_raw, year) -> tuple:
         # a level column is a key (checked); the --level option only narrows name ties
         level = _LEVELS.get(level_raw.lower(), None) if level_raw else None
@@ -76,14 +83,15 @@ class CityResolver:
             if self.by_id and code in self.units:
                 by_code = code
             else:
-                try:
-                    by_code = self.resolver.resolve(code, year, strict_year=True).unit_id
+                try:  # close matches of an unknown code only if the name fails too (below)
+                    by_code = self.resolver.resolve(code, year, strict_year=True,
+                                                    suggest=name is None).unit_id
                 except NotInYear as exc:
                     return (None, "city_not_in_year", str(exc))
                 except AmbiguousCity as exc:
                     return (None, "ambiguous_city", str(exc))
                 except UnknownCity as exc:
-                    msgs.append(str(exc))
+                    msgs.append(exc)
         if name is not None:
             if by_code is not None and self.by_id and code in self.units:
                 if name != self.units[code][0]:
@@ -93,7 +101,7 @@ class CityResolver:
             else:
                 try:
                     by_name = self.resolver.resolve(name, year, province=prov, level=level or self.level,
-                                                    strict_year=True).unit_id
+                                                    strict_year=True, suggest=by_code is None).unit_id
                 except NotInYear as exc:
                     if by_code is None:
                         return (None, "city_not_in_year", str(exc))
@@ -104,13 +112,14 @@ class CityResolver:
                         return (None, "city_keys_disagree", f"代码与名称不符 code {code} → {by_code}; {exc}")
                 except UnknownCity as exc:
                     if by_code is None:
-                        msgs.append(str(exc))
+                        msgs.append(exc)
         if by_code is not None and by_name is not None and by_code != by_name:
             return (None, "city_keys_disagree",
                     f"代码与名称不符 code {code} → {by_code} but name {name!r} → {by_name}")
         uid = by_code or by_name
         if uid is None:
-            return (None, "unknown_city", "; ".join(msgs) or "未知城市 unknown city")
+            return (None, "unknown_city", "; ".join(self._message(m) for m in msgs)
+                    or "未知城市 unknown city")
         if uid not in self.units:
             return (None, "unknown_city", f"{code or name!r} → {uid}: 不在单位表 not in the store's unit table")
         uname, uprov, ulevel = self.units[uid]
