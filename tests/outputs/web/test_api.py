@@ -258,11 +258,15 @@ def test_import_via_api_reports_bad_row_and_lands_the_rest(write_client):
 def test_rerun_via_api(write_client):
     c = write_client
     before = c.get("/api/runs", params={"engine": "coordination"}).json()["total"]
-    r = c.post("/api/runs", json={"year": 2018, "engine": "coordination"}, headers=basic())
-    assert r.status_code == 200, r.text
-    body = r.json()
+    job = job_result(c, c.post("/api/runs", json={"year": 2018, "engine": "coordination"}, headers=basic()))
+    assert job["kind"] == "rerun" and job["status"] == "done" and job["error"] is None
+    body = job["result"]
     assert body["year"] == 2018 and set(body["runs"]) == {"coordination"}
     after = c.get("/api/runs", params={"engine": "coordination"}).json()
     assert after["total"] == before + 1 and after["items"][0]["id"] == body["runs"]["coordination"]
+    # the job's validity card is the one stored with the run
+    stored = c.get(f"/api/runs/{body['runs']['coordination']}").json()["summary"]["validity"]
+    assert body["validity"]["coordination"] == stored and stored["verdict"] in ("valid", "indicative", "not_valid")
+    assert c.get(job["href"], headers=basic("vic")).status_code == 404  # another user's job
     r = c.post("/api/runs", json={"year": 2018, "engine": "astrology"}, headers=basic())
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "engine"]

@@ -180,6 +180,27 @@ def test_sign_in_and_import_with_one_bad_row(page, server, tmp_path):
     assert batch["file"] == "yearbook_2021.csv" and batch["n_rejected"] == 1 and batch["user"] == "ana"
 
 
+def test_rerun_from_an_english_page_shows_progress_then_validity(page, server, tmp_path):
+    page.goto(server + "/login?lang=en&next=/warnings")
+    page.fill("#username", "ana")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("form.rerun")
+    n_runs = httpx.get(server + "/api/runs", params={"engine": "warning"}).json()["total"]
+    page.fill("form.rerun input[name=year]", "2018")
+    page.click("form.rerun button")
+    page.wait_for_selector("#rerun-job")  # a job: the bar polls until the runs replace it
+    page.wait_for_selector("#rerun-job[data-status=done] #rerun-title", timeout=90_000)
+    page.screenshot(path=str(tmp_path / "rerun-done.png"), full_page=True)
+    assert page.text_content("#rerun-title") == "Runs stored (1)"  # the page's language, kept through the job
+    runs = httpx.get(server + "/api/runs", params={"engine": "warning"}).json()
+    assert runs["total"] == n_runs + 1
+    verdict = httpx.get(server + f"/api/runs/{runs['items'][0]['id']}").json()["summary"]["validity"]["verdict"]
+    cell = page.locator("#rerun-runs tr[data-engine=warning] td.validity")
+    assert cell.get_attribute("data-validity") == verdict
+    assert page.locator("#rerun-runs tr[data-engine=warning] a").text_content() == f"#{runs['items'][0]['id']}"
+
+
 def test_api_docs_render_from_local_files(page, server):
     page.goto(server + "/docs")
     page.wait_for_selector(".opblock-summary-path")

@@ -184,11 +184,21 @@ def test_rerun_needs_user_and_engines(write_client):
     n_runs = c.get("/api/runs").json()["total"]
     r = c.post("/rerun", data={"year": 2018, "engine": "coordination", "csrf": token})
     assert r.status_code == 200, r.text
+    assert 'id="job-progress"' in r.text and 'hx-get="/rerun/jobs/' in r.text  # a job: the polled bar
+    job = re.search(r'data-job="([0-9a-f]+)"', r.text).group(1)
+    assert c.app.state.jobs.wait(job, timeout=120).error is None
+    assert c.get(f"/import/jobs/{job}").status_code == 404  # a re-run is not an import
+    r = c.get(f"/rerun/jobs/{job}")
+    assert r.status_code == 200 and "已存储的运行 (1)" in r.text and "<td>协调发展评价</td>" in r.text
     assert c.post("/rerun", data={"year": 2018, "engine": "astrology", "csrf": token}).status_code == 404
     runs = c.get("/api/runs").json()
-    assert runs["total"] > n_runs  # assess stored new runs
-    listed = set(re.findall(r"/api/runs/(\d+)", r.text))
-    assert listed and listed <= {str(x["id"]) for x in runs["items"]}
+    assert runs["total"] == n_runs + 1  # assess stored the new run
+    listed = re.findall(r"/api/runs/(\d+)", r.text)
+    assert listed == [str(runs["items"][0]["id"])]
+    verdict = c.get(f"/api/runs/{listed[0]}").json()["summary"]["validity"]["verdict"]
+    assert f'data-validity="{verdict}"' in r.text  # the stored run's verdict, in words beside it
+    en = c.get(f"/rerun/jobs/{job}", params={"lang": "en"}).text
+    assert "Runs stored (1)" in en and "<td>coordination</td>" in en and "已存储" not in en
     assert "rerun" in c.get("/audit").text
     c.cookies.clear()
 

@@ -6,13 +6,17 @@
 3. validate each chunk (:mod:`~rbcity.data.ingest.validate`), keeping only compact accepted
    values and the rejects; then duplicates across the whole file;
 4. write batch, rejects, values and revisions in one transaction (:mod:`~rbcity.data.ingest.write`).
+
+An optional ``progress(fraction, message)`` callback hears how far it is: after each chunk
+read and validated (the message counts the rows; the fraction rises towards 0.8, since a
+streamed file's row count is known only at its end), before the write (0.8) and when done (1.0).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +35,11 @@ from rbcity.data.ingest.report import ImportReport
 from rbcity.data.ingest.table import RawTable, ReadProblem
 from rbcity.data.ingest.validate import ACCEPTED_COLUMNS, check, column_rejects, duplicates
 from rbcity.errors import UserError
+
+#: ``progress(fraction 0–1, message)``
+Progress = Callable[[float, str], None]
+#: the share of the bar the read-and-validate stage fills; the write takes the rest
+_READ_SHARE = 0.8
 
 
 def ensure_ready(engine: Engine) -> None:
@@ -55,7 +64,8 @@ def ensure_ready(engine: Engine) -> None:
 def import_file(engine: Engine, path, *, source: str | None = None, sheet: str | None = None,
                 user: str = "", dry_run: bool = False, columns: dict | None = None,
                 year: int | None = None, level: str | None = None, label: str | None = None,
-                once: bool = False, restore_older: bool = False, limits: Limits | None = None) -> ImportReport:
+                once: bool = False, restore_older: bool = False, limits: Limits | None = None,
+                progress: Progress | None = None) -> ImportReport:
     """Import one file of observations (any format the reader registry knows).
 
     ``columns`` maps a raw header to ``(indicator_id, unit)`` where the header alone does not
@@ -64,7 +74,8 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
     file name recorded (default: the path); ``once`` imports these bytes at most once, whatever
     happened since (bundled data); ``restore_older`` lets this file's values replace newer
     revisions of other files (default: they are kept and reported as ``newer_revision_kept``);
-    ``limits`` caps what is read (:mod:`~rbcity.data.ingest.limits`). Raises
+    ``limits`` caps what is read (:mod:`~rbcity.data.ingest.limits`); ``progress`` hears how
+    far it is (see the module docstring). Raises
     :class:`~rbcity.errors.UserError` (``ImportFileError``) only when there is no file to record
     a batch for.
     """
@@ -89,12 +100,13 @@ def import_file(engine: Engine, path, *, source: str | None = None, sheet: str |
                                 message=f"同一文件已导入 same file already imported (batch {prev})")
     return _run(engine, read_chunks(p, sheet, limits), shown=shown, sheet=sheet or "", source=src, user=user,
                 dry_run=dry_run, columns=columns, year=year, level=level, digest=digest, kind="observations",
-                restore_older=restore_older)
+                restore_older=restore_older, progress=progress)
 
 
 def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = "", dry_run: bool = False,
                  columns: dict | None = None, year: int | None = None, level: str | None = None,
-                 digest: str | None = None, kind: str = "observations", restore_older: bool = False) -> ImportReport:
+                 digest: str | None = None, kind: str = "observations", restore_older: bool = False,
+                 progress: Progress | None = None) -> ImportReport:
     """Validate and store a :class:`RawTable` (bundled sources and derived series build one in
     memory and come through here too)."""
     ensure_ready(engine)
@@ -110,11 +122,14 @@ def import_frame(engine: Engine, table: RawTable, *, source: str, user: str = ""
                 return ImportReport(prev, "no-op", file=table.file, sheet=table.sheet, source=source,
                                     message=f"同一数据已导入 same data already imported (batch {prev})")
     return _run(engine, [table], shown=table.file, sheet=table.sheet, source=source, user=user, dry_run=dry_run,
-                columns=columns, year=year, level=level, digest=digest, kind=kind, restore_older=restore_older)
+                columns=columns, year=year, level=level, digest=digest, kind=kind, restore_older=restore_older,
+                progress=progress)
 
 
 def _run(engine, chunks: Iterable[RawTable], *, shown, sheet, source, user, dry_run, columns, year, level, digest,
-         kind, restore_older) -> ImportReport:
+         kind, restore_older, progress: Progress | None = None) -> ImportReport:
+    say = progress or (lambda fraction, message: None)
+    say(0.0, "读取 reading")
     with engine.connect() as conn:
         units = {u: (n, p, lv) for u, n, p, lv in conn.execute(
             select(s.unit.c.unit_id, s.unit.c.name, s.unit.c.province, s.unit.c.level))}
@@ -136,6 +151,8 @@ def _run(engine, chunks: Iterable[RawTable], *, shown, sheet, source, user, dry_
             n_blank += res.n_blank
             for c, n in res.rejected_columns.items():
                 col_counts[c] = col_counts.get(c, 0) + n
+            # the total is unknown while streaming: each chunk closes half the remaining gap to 0.8
+            say(_READ_SHARE * (1 - 0.5 ** len(parts)), f"已读 {n_rows:,} 行 read and checked {n_rows:,} rows")
     except ReadProblem as exc:
         return write.failed(engine, shown, sheet, source, digest, exc.code, str(exc), user, dry_run, kind)
     if lay is None:
@@ -144,10 +161,13 @@ def _run(engine, chunks: Iterable[RawTable], *, shown, sheet, source, user, dry_
     acc = _concat(parts)
     acc, dup_rejects, n_duplicate = duplicates(acc, shown, sheet)
     rejects += dup_rejects
+    say(_READ_SHARE, f"{'校验' if dry_run else '写入'} {len(acc):,} 个值 {'checking' if dry_run else 'writing'} "
+                     f"{len(acc):,} values")
     rep = write.store(engine, acc, rejects, file=shown, sheet=sheet, source=source, user=user, dry_run=dry_run,
                       digest=digest, kind=kind, n_rows=n_rows, n_blank=n_blank, n_duplicate=n_duplicate,
                       restore_older=restore_older, prior=write.prior_batch(engine, digest, kind))
     rep.mapping, rep.kind, rep.notes = mapping_rows(first, lay, columns), first.fmt, list(first.notes)
+    say(1.0, f"完成 done: {n_rows:,} rows")
     return rep
 
 

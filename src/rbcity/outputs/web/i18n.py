@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qsl, urlencode
 
 from rbcity.outputs import palette as _palette
@@ -117,6 +118,11 @@ T: dict[str, tuple[str, str]] = {
     "resource_score": ("资源保障得分", "resource score"), "development_score": ("发展水平得分", "development score"),
     "job_queued": ("排队中", "Queued"), "job_running": ("正在校验/导入", "Validating / importing"),
     "job_failed": ("导入失败", "Import failed"), "job_reload": ("刷新查看结果", "reload for the result"),
+    "rerun_queued": ("排队中", "Queued"), "rerun_running": ("正在计算", "Running the engines"),
+    "rerun_failed": ("重新评估失败", "Re-run failed"), "runs_stored": ("已存储的运行", "Runs stored"),
+    "validity": ("检验结论", "Validity"), "checked_against": ("检验依据", "checked against"),
+    "baseline_to_beat": ("需超过的基准", "baseline to beat"), "not_computed": ("未能计算", "not computed"),
+    "engine": ("引擎", "engine"), "indicative_note": ("仅供参考，不作为决定依据", "indicative only, not a basis for decisions"),
 }
 
 #: the audit log's actions in words
@@ -169,6 +175,15 @@ def pair(key: str, table: dict[str, tuple[str, str]], lang: str) -> str:
     if key in table:
         return table[key][0 if lang == "zh" else 1]
     return key or ""
+
+
+def half(message: str, lang: str) -> str:
+    """The ``lang`` half of a "中文 english" message (as job progress says it): the Chinese part
+    ends where the first word of Latin letters begins; a message with no such split is kept whole."""
+    parts = re.split(r"\s(?=[A-Za-z])", message or "", maxsplit=1)
+    if len(parts) < 2 or not re.search(r"[\u4e00-\u9fff]", parts[0]):
+        return message or ""
+    return parts[0] if lang == "zh" else parts[1]
 
 
 def with_lang(path: str, query: str, lang: str) -> str:

@@ -111,13 +111,19 @@ def report_dict(report: Any) -> dict:
 
 
 def run_import(engine, upload_dir: Path, token: str, filename: str, *, source: str, user: str,
-               dry_run: bool) -> dict:
-    """Validate (``dry_run``) or commit a stored upload; a commit leaves an audit row."""
+               dry_run: bool, progress: bool = False) -> dict:
+    """Validate (``dry_run``) or commit a stored upload; a commit leaves an audit row.
+    ``progress``: report the importer's progress to the job runner (in a job worker)."""
     path = stored_path(upload_dir, token)
     import_file = _import_file()
+    extra = {}
+    if progress:
+        from rbcity.outputs.web.jobs import report_progress
+
+        extra["progress"] = report_progress
     # the user's file name is what import_batch and the rejects record
     report = report_dict(import_file(engine, str(path), source=source, user=user, dry_run=dry_run,
-                                     label=Path(filename).name))
+                                     label=Path(filename).name, **extra))
     if not dry_run:
         from rbcity.data.checks.run import after_import
         after_import(engine, report)  # plausibility checks on the committed batch
@@ -127,19 +133,15 @@ def run_import(engine, upload_dir: Path, token: str, filename: str, *, source: s
     return report
 
 
-_STORES: dict[str, Any] = {}
-
-
 def import_job(db_url: str, upload_dir: str, token: str, filename: str, *, source: str, user: str,
                dry_run: bool) -> dict:
-    """:func:`run_import` in a job worker process (its own store connection, kept between jobs);
-    a committed upload's file is removed — its bytes are in the store now."""
-    from rbcity.data.store import open_store
+    """:func:`run_import` in a job worker process (its own store connection, kept between jobs),
+    reporting progress by rows; a committed upload's file is removed — its bytes are in the store now."""
+    from rbcity.outputs.web.jobs import worker_store
 
-    engine = _STORES.get(db_url)
-    if engine is None:
-        engine = _STORES[db_url] = open_store(db_url)
-    report = run_import(engine, Path(upload_dir), token, filename, source=source, user=user, dry_run=dry_run)
+    engine = worker_store(db_url)
+    report = run_import(engine, Path(upload_dir), token, filename, source=source, user=user, dry_run=dry_run,
+                        progress=True)
     if not dry_run:
         (Path(upload_dir) / token).unlink(missing_ok=True)
     return report

@@ -9,6 +9,10 @@ worker): a file that would need more memory fails its job with a clear message,
 and the server — which only waits for the result — keeps answering page reads meanwhile. One
 worker by default, so imports into one store run one at a time. If the worker dies, its job
 fails and a new worker is started for the next one.
+
+Engine re-runs (``POST /api/runs``, the ``/rerun`` form) are jobs of the same runner. A job
+function reports finer progress with :func:`report_progress` (the importer's ``progress``
+callback): the worker puts ``(job id, fraction, message)`` on a queue the server drains.
 """
 
 from __future__ import annotations
@@ -24,8 +28,13 @@ from typing import Any
 
 from rbcity.outputs.web.errors import Busy
 
-#: what a job's ``progress`` is in each state (the importer reports no finer progress yet)
-PROGRESS = {"queued": 0.0, "running": 0.5, "done": 1.0, "failed": 1.0}
+#: what a job's ``progress`` is in each state when its function reported none
+PROGRESS = {"queued": 0.0, "running": 0.0, "done": 1.0, "failed": 1.0}
+
+# in a worker process: the queue to the server and the job being run (set by _init_worker/_call)
+_QUEUE: Any = None
+_CURRENT: str | None = None
+_STORES: dict[str, Any] = {}
 
 
 @dataclass
@@ -43,6 +52,9 @@ class Job:
     future: Future | None = field(default=None, repr=False)
     #: what the page needs to show the job (file name, upload token, source, commit or not)
     meta: dict = field(default_factory=dict)
+    #: the last progress the job's function reported (0–1) and what it said
+    fraction: float | None = None
+    message: str = ""
 
     @property
     def status(self) -> str:
@@ -56,19 +68,55 @@ class Job:
 
     def as_dict(self) -> dict[str, Any]:
         st = self.status
+        prog = self.fraction if st == "running" and self.fraction is not None else PROGRESS[st]
         return {"id": self.id, "kind": self.kind, "label": self.label, "user": self.user, "status": st,
-                "progress": PROGRESS[st], "created": self.created, "finished": self.finished,
+                "progress": round(prog, 4), "message": self.message if st == "running" else "",
+                "created": self.created, "finished": self.finished,
                 "batch_id": (self.result or {}).get("batch_id"), "result": self.result, "error": self.error}
 
 
-def _init_worker() -> None:
-    """Worker initializer: a lower CPU priority than the server, so page reads come first."""
+def _init_worker(queue=None) -> None:
+    """Worker initializer: a lower CPU priority than the server, so page reads come first;
+    ``queue`` carries progress back to the server."""
     import os
 
+    global _QUEUE
+    _QUEUE = queue
     try:
         os.nice(10)
     except (AttributeError, OSError):
         pass
+
+
+def _call(job_id: str, fn, args: tuple, kwargs: dict):
+    """Run one job's function in the worker, with ``job_id`` as the one progress is reported for."""
+    global _CURRENT
+    _CURRENT = job_id
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        _CURRENT = None
+
+
+def report_progress(fraction: float, message: str = "") -> None:
+    """Tell the server how far the current job is (``fraction`` 0–1, a short message);
+    does nothing outside a job worker (the CLI, tests calling the job function directly)."""
+    if _QUEUE is None or _CURRENT is None:
+        return
+    try:
+        _QUEUE.put_nowait((_CURRENT, max(0.0, min(1.0, float(fraction))), str(message)[:200]))
+    except Exception:  # noqa: BLE001 — progress is a courtesy; a full or closed queue never fails the job
+        pass
+
+
+def worker_store(db_url: str):
+    """The worker's store engine for ``db_url`` (opened once, kept between jobs)."""
+    from rbcity.data.store import open_store
+
+    engine = _STORES.get(db_url)
+    if engine is None:
+        engine = _STORES[db_url] = open_store(db_url)
+    return engine
 
 
 class JobRunner:
@@ -89,6 +137,24 @@ class JobRunner:
         self._watcher: threading.Thread | None = None
         self._stopped = False
         self._killed: set[int] = set()  # worker pids killed for memory
+        self._progress: Any = None  # the workers' progress queue (made with the first pool)
+        self._drainer: threading.Thread | None = None
+
+    def _drain(self) -> None:
+        """Move the workers' progress reports onto their jobs."""
+        import queue
+
+        while not self._stopped:
+            try:
+                job_id, fraction, message = self._progress.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            except (EOFError, OSError, ValueError):
+                return
+            job = self._jobs.get(job_id)
+            if job is not None and job.finished is None:
+                job.fraction = max(job.fraction or 0.0, fraction)  # never backwards
+                job.message = message
 
     def _watch(self) -> None:
         """Kill a worker whose resident memory passes the cap (its job fails, the server lives)."""
@@ -117,8 +183,13 @@ class JobRunner:
         if self._pool is None:
             import multiprocessing
 
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_init_worker)
+            ctx = multiprocessing.get_context("spawn")
+            if self._progress is None:
+                self._progress = ctx.Queue(1000)
+                self._drainer = threading.Thread(target=self._drain, name="rbcity-job-progress", daemon=True)
+                self._drainer.start()
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                             initargs=(self._progress,))
             if self._watcher is None and self.memory:
                 self._watcher = threading.Thread(target=self._watch, name="rbcity-job-watch", daemon=True)
                 self._watcher.start()
@@ -139,21 +210,23 @@ class JobRunner:
                     break
                 self._jobs.popitem(last=False)
             try:
-                job.future = self._executor().submit(fn, *args, **kwargs)
+                job.future = self._executor().submit(_call, job.id, fn, args, kwargs)
             except BrokenProcessPool:
                 self._pool = None
-                job.future = self._executor().submit(fn, *args, **kwargs)
+                job.future = self._executor().submit(_call, job.id, fn, args, kwargs)
 
         def finished(fut: Future) -> None:
+            after = ("nothing was imported" if job.kind == "import" else
+                     "engines that had finished keep their stored runs")
             try:
                 job.result = fut.result()
             except BrokenProcessPool:
                 if self._killed:
                     job.error = (f"内存不足 out of memory: the job passed the worker's cap of "
-                                 f"{self.memory // 2**20} MB and was stopped; nothing was imported")
+                                 f"{self.memory // 2**20} MB and was stopped; {after}")
                     self._killed.clear()
                 else:
-                    job.error = "工作进程意外退出 the worker process died; nothing was imported"
+                    job.error = f"工作进程意外退出 the worker process died; {after}"
                 with self._lock:
                     self._pool = None
             except MemoryError:

@@ -1,4 +1,5 @@
-"""``/api/jobs/{id}``: the status of an import queued by its user (queued, running, done, failed)."""
+"""``/api/jobs/{id}``: the status of an import or engine re-run queued by its user
+(queued, running, done, failed), with its progress."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ router = APIRouter(tags=["imports"], responses=READ_RESPONSES)
                        404: {"description": "no such job, or another user's"},
                        429: {"description": "too many wrong passwords: wait Retry-After seconds"}})
 def get_job(request: Request, job_id: Annotated[str, Path(pattern="^[0-9a-f]{24}$")]) -> dict[str, Any]:
-    """``status`` queued/running/done/failed, ``progress`` 0–1, ``result`` (the import report)
+    """``status`` queued/running/done/failed, ``progress`` 0–1, ``message`` (how far, while
+    running), ``result`` (the import report, or the re-run's runs and validity cards)
     and ``batch_id`` when done, ``error`` when failed. Only the job's own user (or an admin) sees
     it; anyone else gets 404, as for an unknown id."""
     from rbcity.outputs.web.api.imports import job_body

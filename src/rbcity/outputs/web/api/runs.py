@@ -41,12 +41,17 @@ class RunRequest(BaseModel):
     engine: EngineName | None = Field(None, description="one engine; omitted: all engines")
 
 
-@router.post("/runs", summary="重新运行引擎 re-run one engine or all for a year (needs a signed-in user)",
-             responses={**WRITE_RESPONSES, 503: {"description": "no engines in this build"}})
+@router.post("/runs", status_code=202,
+             summary="重新运行引擎 re-run one engine or all for a year as a job (needs a signed-in user); "
+                     "poll /api/jobs/{id}",
+             responses={**WRITE_RESPONSES, 202: {"description": "queued: the job (poll its href)"},
+                        503: {"description": "job queue full (Retry-After) or no engines in this build"}})
 def post_run(request: Request, user: WriterDep, body: RunRequest) -> dict[str, Any]:
-    from rbcity.outputs.web.runs import rerun
+    """Queue the re-run in a worker process. The answer is the job at once; ``GET /api/jobs/{id}``
+    gives its status and, when done, ``result``: the stored run ids, each run's validity card
+    and what could not be computed."""
+    from rbcity.outputs.web.api.imports import job_body
+    from rbcity.outputs.web.runs import submit_rerun
 
-    out = rerun(request.app.state.engine, body.year, user.username,
-                engine_name=body.engine.value if body.engine else None)
-    request.app.state.reader.version(force=True)
-    return out
+    job = submit_rerun(request.app, body.year, user.username, body.engine.value if body.engine else None)
+    return job_body(job)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from rbcity.outputs.web.pages import account, cities, data, engines, overview
+from rbcity.outputs.web.pages import account, cities, data, engines, overview, rerun
 
-FAMILIES = (overview, cities, engines, data, account)
+FAMILIES = (overview, cities, engines, data, account, rerun)
 
 router = APIRouter(include_in_schema=False)
 for _family in FAMILIES:

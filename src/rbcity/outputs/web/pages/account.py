@@ -1,4 +1,4 @@
-"""Sign-in and sign-out, the audit log, and re-running the engines."""
+"""Sign-in and sign-out and the audit log (re-running the engines is :mod:`.rerun`)."""
 
 from __future__ import annotations
 
@@ -61,21 +61,6 @@ def logout(request: Request, csrf: Annotated[str, Form()], lang: Annotated[str, 
 
         audit.record(request.app.state.engine, request.state.session["u"], "logout")
     return RedirectResponse(i18n.with_lang("/", "", lang), status_code=303)
-
-
-@router.post("/rerun", response_class=HTMLResponse)
-def rerun_page(request: Request, year: Annotated[int, Form(ge=2000, le=2100)], csrf: Annotated[str, Form()],
-               engine: Annotated[str, Form(max_length=32)] = "", lang: Annotated[str, Form()] = "zh"):
-    from rbcity.outputs.web.runs import rerun
-
-    user = page_writer(request)  # signed out: 401 "sign in required" before the CSRF check
-    check_form_csrf(request, csrf)
-    from rbcity.outputs.web.sources import check_engine
-
-    res = rerun(request.app.state.engine, year, user.username,
-                engine_name=check_engine(engine) if engine else None)
-    request.app.state.reader.version(force=True)
-    return render(request, "rerun.html", "", result=res)
 
 
 @router.get("/audit", response_class=HTMLResponse)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from rbcity.outputs.web.pages.common import (
     Lang,
     check_form_csrf,
+    page_lang,
     page_writer,
     reader_of,
     render,
@@ -49,8 +50,11 @@ def _accept() -> str:
 
 def _job_page(request: Request, job, *, batches=(), fragment: bool = False) -> HTMLResponse:
     meta = job.meta
+    from rbcity.outputs.web import i18n
+
+    lang = page_lang(request)
     ctx = {"job": job, "committed": meta["commit"], "token": meta["token"], "filename": meta["filename"],
-           "source": meta["source"], "accept": _accept()}
+           "source": meta["source"], "accept": _accept(), "half": lambda message: i18n.half(message, lang)}
     if fragment:
         return render(request, "_import_job.html", "import", **ctx)
     return render(request, "import.html", "import", batches=list(batches), **ctx)
@@ -106,7 +110,7 @@ def import_job(request: Request, job_id: str, lang: Lang = "zh"):
 
     user = page_writer(request)
     job = request.app.state.jobs.get(job_id)
-    if job is None or job.user != user.username or not getattr(job, "meta", None):
+    if job is None or job.kind != "import" or job.user != user.username or not getattr(job, "meta", None):
         raise NotFound(f"无此任务 no such job: {job_id}")
     fragment = request.headers.get("hx-request") == "true"
     return _job_page(request, job, fragment=fragment,
