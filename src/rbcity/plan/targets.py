@@ -213,6 +213,8 @@ def run_targets(panel: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFra
             "target_value": tv, "comparator": t["comparator"], "national_status": nat,
             "national_value": float(ev_g["value"][gkeys.index("national")])
             if "national" in gkeys else None,
+            "national_share": float(ev_g["share_covered"][gkeys.index("national")])
+            if "national" in gkeys else None,
             "units_by_status": {k: int(v) for k, v in counts.items()},
             "source": t.get("source", ""),
         })
