@@ -102,3 +102,16 @@ def test_progress_by_city_province_and_nation(published):
            "value 5 (5.0%), cities reporting 3/262" in text
     assert "skills_training_centres [促进就业和再就业] (count >= 200 by 2020): national no_data, " \
            "value no data, cities reporting 0/262" in text
+
+
+def test_report_table_carries_the_published_progress(published):
+    from rbcity.outputs.report.context import build_report_data
+
+    assess(published, 2014, engines=["targets"])
+    rows = {r["target"]: r for r in build_report_data(published, 2014, "zh").targets["programmes"]}
+    parks = rows["改造建设100个接续替代产业园区和集聚区"]
+    assert (parks["value"], parks["share"], parks["status"]) == (5.0, 0.05, "off_track")
+    assert parks["reporting"] == pytest.approx(3 / 262)
+    re_ = rows["到2020年累计吸纳500万人再就业"]
+    assert re_["value"] == pytest.approx(2.5) and re_["reporting"] == pytest.approx(2 / 262)
+    assert rows["重点扶持200个职业技能实训中心（基地）"]["value"] is None  # nobody reported
