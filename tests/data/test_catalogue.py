@@ -52,7 +52,7 @@ def test_only_verified_text_targets_are_shipped():
     t = load_targets()
     assert list(t.columns) == TARGET_COLUMNS
     assert set(t["status"]) <= {"verified_text", "text_reading"}
-    assert set(t["mode"]) <= {"level", "change", "cumulative"}
+    assert set(t["mode"]) <= {"level", "change", "cumulative", "count"}
     by = t.set_index("indicator_id")
     assert by.at["solid_waste_utilisation", "target_value"] == 85 and by.at["solid_waste_utilisation", "target_year"] == 2020
     assert by.at["mining_water_reuse", "target_value"] == 90

@@ -81,7 +81,14 @@ def test_cumulative_target_sums_flows_after_baseline():
     assert w.loc["national", f"{k}.value"] == 350
     assert math.isclose(w.loc["national", f"{k}.share_covered"], 0.7)
     assert w.loc["national", f"{k}.status"] == "on_track"  # 150, 250, 350 → 850 by 2020
-    assert f"{k}.value" not in w.columns or math.isnan(w.loc["A00001", f"{k}.value"])
+    # a city's running total is its contribution (share of the national 500), not a status of its own
+    assert w.loc["A00001", f"{k}.value"] == 300 and math.isnan(w.loc["A00001", f"{k}.target"])
+    assert math.isclose(w.loc["A00001", f"{k}.share_covered"], 0.6)
+    assert w.loc["A00001", f"{k}.status"] == "reported"
+    assert w.loc["C00001", f"{k}.status"] == "no_data" and math.isnan(w.loc["C00001", f"{k}.value"])
+    assert w.loc["province:河北省", f"{k}.value"] == 350
+    assert w.loc["province:河北省", f"{k}.status"] == "reported"
+    assert w.loc["province:山西省", f"{k}.status"] == "no_data"  # nothing reported: not zero
     nat = {r["indicator_id"]: r["national_status"] for r in out.summary["targets"]}
     assert nat == {"solid_waste_utilisation": "on_track", "successor_industry_share": "on_track",
                    "reemployed_persons": "on_track"}

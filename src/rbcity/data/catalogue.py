@@ -29,7 +29,7 @@ from rbcity.data.units import is_unit_token, normalise_unit
 from rbcity.errors import UserError
 
 DIMENSIONS = ("resource", "economy", "society", "environment")
-MODES = ("level", "change", "cumulative")
+MODES = ("level", "change", "cumulative", "count")
 COMPARATORS = (">=", "<=", ">", "<", "=", "~")
 CATALOGUE_COLUMNS = ["indicator_id", "name_zh", "name_en", "unit", "direction", "dimension",
                      "definition", "source", "min_value", "max_value"]
@@ -100,7 +100,7 @@ def load_catalogue() -> pd.DataFrame:
 
 def load_targets() -> pd.DataFrame:
     """The shipped targets: ``indicator_id, scope, baseline_year, baseline_value, target_year,
-    target_value, comparator, mode (level|change|cumulative), attribute, source, status``."""
+    target_value, comparator, mode (level|change|cumulative|count), attribute, source, status``."""
     rows = [{c: t.get(c) for c in TARGET_COLUMNS} for t in _doc().get("targets") or []]
     df = pd.DataFrame(rows, columns=TARGET_COLUMNS)
     for c in ("baseline_year", "target_year"):

@@ -5,7 +5,7 @@ Columns (Chinese headers in brackets also accepted): ``indicator_id`` (指标) �
 catalogue name; ``target_year`` (目标年份); ``target_value`` (目标值); ``source`` (来源, required:
 where the number is printed); optional ``scope`` (default national), ``baseline_year``,
 ``baseline_value``, ``comparator`` (>=, <=, >, <, =, ~; default >=), ``mode`` (level | change |
-cumulative; default level), ``attribute`` (预期性/约束性 or expected/binding), ``status``
+cumulative | count; default level), ``attribute`` (预期性/约束性 or expected/binding), ``status``
 (default imported). A row is stored whole or rejected with the field and reason; the key
 (indicator, scope, target year, source) is updated in place when it exists.
 """

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rbcity.data.programmes import load_programmes
 from rbcity.plan.validity import card_of, decision_wording_allowed
 
 TYPE_ZH = {"growth": "成长型", "mature": "成熟型", "declining": "衰退型", "regenerating": "再生型"}
@@ -22,6 +23,24 @@ def _pct(x) -> str:
 
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
+
+
+def _target_lines(head: str, s: dict, lang: str) -> list[str]:
+    """One line per target: national status, value and share of the target, cities reporting;
+    the plan's programme targets (config/programmes.yaml) under their programme heading."""
+    progs = load_programmes()
+    prog = dict(zip(progs["indicator_id"], progs["programme"], strict=True))
+    lines = [head + f" {s['n_targets']} targets"]
+    for t in s["targets"]:
+        v = t.get("national_value")
+        val = _t(lang, "无数据", "no data") if v is None or v != v else f"{v:g} ({_pct(t.get('national_share'))})"
+        rep = f"{t['n_reporting']}/{t['n_units']}" if "n_reporting" in t else "n/a"
+        tag = f" [{prog[t['indicator_id']]}]" if t["indicator_id"] in prog else ""
+        lines.append(f"  {t['indicator_id']}{tag} ({t['mode']} {t['comparator']} "
+                     f"{t['target_value']:g} by {t['target_year']}): national "
+                     f"{t['national_status']}, " + _t(lang, "全国值", "value") + f" {val}, "
+                     + _t(lang, "填报城市", "cities reporting") + f" {rep}")
+    return lines
 
 
 def agreement_lines(summaries: dict, lang: str = "zh") -> list[str]:
@@ -88,12 +107,7 @@ def engine_lines(name: str, s: dict, lang: str = "zh") -> list[str]:
                 f"{s['classified']}, {moved} {s['moved']}, changed since {s['base_year']} "
                 f"{s.get('changed_since_base', 0)}; {cnt}"]
     if name == "targets":
-        lines = [head + f" {s['n_targets']} targets"]
-        for t in s["targets"]:
-            lines.append(f"  {t['indicator_id']} ({t['mode']} {t['comparator']} "
-                         f"{t['target_value']:g} by {t['target_year']}): national "
-                         f"{t['national_status']}")
-        return lines
+        return _target_lines(head, s, lang)
     if name == "warning":
         cnt = ", ".join(f"{k} {v}" for k, v in s["counts"].items())
         return [head + f" {s['year']}: {cnt}; no score {s['no_score']}; "

@@ -5,8 +5,13 @@ the target year.
 
 Target modes (catalogue ``mode``): ``level`` (reach ``target_value``), ``change`` (move
 ``target_value`` from the baseline, e.g. +6 points), ``cumulative`` (the sum of yearly flows
-after the baseline year reaches ``target_value``, e.g. 500万 re-employed).  No value ≠ zero ≠
-achieved: a unit without an observation is ``no_data`` and is left out of group aggregates.
+after the baseline year reaches ``target_value``, e.g. 500万 re-employed), ``count`` (items in
+place — parks, bases, demonstration cities — summed over the cities, e.g. 100 园区).  No value ≠
+zero ≠ achieved: a unit without an observation is ``no_data`` and is left out of group aggregates.
+
+Cumulative and count targets are national (the plan sets no city shares): the nation gets a
+status; a city or a province gets its running total, its share of the national target and the
+status ``reported``.  Every target's summary row counts the cities reporting it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from rbcity.plan.frames import EngineOutput, long_results, to_registry_ids
 
 FIELDS_V = ("value", "baseline", "target", "share_covered", "projection")
 FIELDS_T = ("status", "arrow")
+#: modes whose target is national only: units and sub-national groups contribute to it
+NATIONAL_ONLY = ("cumulative", "count")
 CMP = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
 
 
@@ -100,6 +107,18 @@ def _evaluate(X: np.ndarray, yrs: np.ndarray, base: np.ndarray, tgt: np.ndarray,
             "projection": proj, "status": status, "arrow": arrows}
 
 
+def _as_contribution(ev: dict, tv: float, keep: np.ndarray | None = None) -> None:
+    """Columns of a national-only target that are not the nation: no own target; share covered is
+    the share of the national target; status ``reported`` where a value exists (else no_data)."""
+    keep = np.zeros(len(ev["value"]), bool) if keep is None else keep
+    has = ~np.isnan(ev["value"])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        contrib = ev["value"] / tv if tv else np.full(len(has), np.nan)
+    ev["share_covered"] = np.where(keep, ev["share_covered"], contrib)
+    ev["target"] = np.where(keep, ev["target"], np.nan)
+    ev["status"] = np.where(keep, ev["status"], np.where(has, "reported", "no_data"))
+
+
 def _groups(registry: pd.DataFrame, units: list[str], spec: dict) -> dict[str, np.ndarray]:
     """Group key → boolean mask over ``units``."""
     reg = registry.set_index("unit_id").reindex(units)
@@ -145,7 +164,7 @@ def run_targets(panel: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFra
         cum_from = by if mode == "cumulative" else None
         X, yrs = _matrix(panel, ind, units, year, cum_from)
         # baselines per unit
-        if mode == "cumulative":
+        if mode in NATIONAL_ONLY:
             base_u = np.zeros(len(units))
         elif not pd.isna(t["baseline_value"]):
             base_u = np.full(len(units), float(t["baseline_value"]))
@@ -158,7 +177,7 @@ def run_targets(panel: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFra
             base_u = np.full(len(units), np.nan)
         tv = float(t["target_value"])
         tgt_u = base_u + tv if mode == "change" else np.full(len(units), tv)
-        per_unit = mode != "cumulative" or spec.get("cumulative_per_unit", False)
+        national_only = mode in NATIONAL_ONLY and not spec.get("cumulative_per_unit", False)
         how = spec.get("group_aggregate", {}).get(mode, "mean")
         # groups: aggregate the unit series year by year, and the baselines
         gkeys = list(groups)
@@ -167,28 +186,34 @@ def run_targets(panel: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFra
         else:
             GX = np.empty((0, len(gkeys)))
         gbase = np.array([float(_agg(base_u[None, :], groups[g], how)[0])
-                          if mode != "cumulative" else 0.0 for g in gkeys])
-        if not pd.isna(t["baseline_value"]) and mode != "cumulative":
+                          if mode not in NATIONAL_ONLY else 0.0 for g in gkeys])
+        if not pd.isna(t["baseline_value"]) and mode not in NATIONAL_ONLY:
             gbase = np.full(len(gkeys), float(t["baseline_value"]))
         gtgt = gbase + tv if mode == "change" else np.full(len(gkeys), tv)
-        if mode == "cumulative" and how == "mean":
-            gtgt = np.full(len(gkeys), tv)
-        ev_u = _evaluate(X, yrs, base_u, tgt_u, t, year, spec) if per_unit else None
+        if national_only:
+            tgt_u = np.full(len(units), np.nan)
+            gtgt = np.array([tv if g == "national" else np.nan for g in gkeys])
+        ev_u = _evaluate(X, yrs, base_u, tgt_u, t, year, spec)
         ev_g = _evaluate(GX, yrs, gbase, gtgt, t, year, spec)
-        frames = []
-        if ev_u is not None:
-            frames.append(pd.DataFrame({"unit_id": units, **ev_u}))
-        frames.append(pd.DataFrame({"unit_id": gkeys, **ev_g}))
+        if national_only:
+            _as_contribution(ev_u, tv)
+            _as_contribution(ev_g, tv, keep=np.array([g == "national" for g in gkeys]))
+        n_reporting = int((~np.isnan(ev_u["value"])).sum())
+        frames = [pd.DataFrame({"unit_id": units, **ev_u}), pd.DataFrame({"unit_id": gkeys, **ev_g})]
         f = pd.concat(frames, ignore_index=True)
         f = f.rename(columns={c: f"{ind}.{c}" for c in (*FIELDS_V, *FIELDS_T)})
         parts.append(long_results(f, year, values=[f"{ind}.{c}" for c in FIELDS_V],
                                   texts=[f"{ind}.{c}" for c in FIELDS_T]))
         nat = dict(zip(gkeys, ev_g["status"], strict=True)).get("national", "no_data")
-        counts = pd.Series(ev_u["status"]).value_counts().to_dict() if ev_u is not None else {}
+        counts = pd.Series(ev_u["status"]).value_counts().to_dict()
         summary_rows.append({
             "indicator_id": ind, "mode": mode, "target_year": int(t["target_year"]),
+            "n_units": len(units), "n_reporting": n_reporting,
+            "share_reporting": n_reporting / len(units) if units else None,
             "target_value": tv, "comparator": t["comparator"], "national_status": nat,
             "national_value": float(ev_g["value"][gkeys.index("national")])
+            if "national" in gkeys else None,
+            "national_share": float(ev_g["share_covered"][gkeys.index("national")])
             if "national" in gkeys else None,
             "units_by_status": {k: int(v) for k, v in counts.items()},
             "source": t.get("source", ""),

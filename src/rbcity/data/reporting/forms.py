@@ -1,10 +1,12 @@
 """The annual form of one city as an Excel workbook, and reading a filled one back.
 
 Sheet ``指标 indicators``: one row per catalogue indicator — code, name, unit, 口径 (the
-catalogue definition), the value. Values the store already holds for the city and year are
+catalogue definition), the value; the plan's programme quantities (households renovated, subsidence
+area remediated, persons re-employed, parks and bases — ``config/programmes.yaml``) come last
+under their own heading row 规划专项. Values the store already holds for the city and year are
 filled in and locked; the others are blank, unlocked cells with a data-validation range (the
 catalogue's valid range) and a list validation on the unit. Sheet ``说明 notes``: one free-text
-cell per section (the catalogue's dimensions). Both sheets are protected so only the cells to
+cell per section (the catalogue's dimensions, then ``programme``). Both sheets are protected so only the cells to
 fill can be edited.
 
 Reading a workbook back turns every filled value cell into a long row (city, year, indicator,
@@ -24,6 +26,7 @@ from sqlalchemy.engine import Engine
 from rbcity.data import schema as s
 from rbcity.data.catalogue import load_catalogue
 from rbcity.data.importer import Reject
+from rbcity.data.programmes import programme_quantities
 from rbcity.data.reader import RawTable
 from rbcity.errors import UserError
 
@@ -34,6 +37,8 @@ HEADERS = ["城市代码 code", "城市 city", "年份 year", "指标代码 item
 COL = {h.split(" ")[1]: chr(ord("A") + i) for i, h in enumerate(HEADERS)}  # code → A … state → I
 FIRST_ROW = 4  # title, note, header, then data
 NOTE_PREFIX = "note:"
+PROGRAMME = "programme"
+PROGRAMME_HEADING = "【规划专项 the plan's programmes】（国发〔2013〕45号；流量填当年数，年末数填存量 flows: the year's amount; 年末数: stock）"
 
 
 class FormFileError(UserError, ValueError):
@@ -41,18 +46,24 @@ class FormFileError(UserError, ValueError):
 
 
 def items(engine: Engine, unit_id: str, year: int) -> pd.DataFrame:
-    """The form's rows: every catalogue indicator with the stored value for (city, year) or NaN."""
+    """The form's rows: every catalogue indicator with the stored value for (city, year) or NaN,
+    by ``section`` (the dimension; ``programme`` for the plan's programme quantities, last)."""
     cat = load_catalogue()
     o = s.observation.c
     with engine.connect() as conn:
         have = pd.DataFrame(conn.execute(select(o.indicator_id, o.value).where(
             o.unit_id == unit_id, o.year == year)).all(), columns=["indicator_id", "stored"])
     df = cat.merge(have, on="indicator_id", how="left")
-    return df.sort_values(["dimension", "indicator_id"], kind="stable").reset_index(drop=True)
+    prog = df["indicator_id"].isin(programme_quantities())
+    df["section"] = df["dimension"].where(~prog, PROGRAMME)
+    df["_last"] = prog
+    df = df.sort_values(["_last", "section", "indicator_id"], kind="stable").drop(columns="_last")
+    return df.reset_index(drop=True)
 
 
 def sections() -> list[str]:
-    return sorted(load_catalogue()["dimension"].unique())
+    """The notes sheet's sections: the catalogue's dimensions, then the plan's programmes."""
+    return [*sorted(load_catalogue()["dimension"].unique()), PROGRAMME]
 
 
 def build_workbook(engine: Engine, unit_id: str, year: int) -> bytes:
@@ -76,8 +87,13 @@ def build_workbook(engine: Engine, unit_id: str, year: int) -> bytes:
     ws.append(HEADERS)
     grey = PatternFill("solid", fgColor="DDDDDD")
     open_cell = Protection(locked=False)
-    for i, r in enumerate(df.itertuples(index=False)):
-        row = FIRST_ROW + i
+    headed = False
+    for r in df.itertuples(index=False):
+        if r.section == PROGRAMME and not headed:
+            ws.append([PROGRAMME_HEADING])  # a heading row: no value, never read back
+            ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+            headed = True
+        row = ws.max_row + 1
         have = pd.notna(r.stored)
         ws.append([unit_id, city.name, year, r.indicator_id, r.name_zh, r.unit, r.definition,
                    float(r.stored) if have else None, "已入库 stored" if have else "待填 to fill"])

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
+from rbcity.data.programmes import load_programmes
 from rbcity.outputs.report.gaps import gap_counts, gap_rows
 from rbcity.outputs.report.results import ENGINES, EngineResult, all_results
 from rbcity.outputs.terms import term, translate_terms
@@ -242,6 +243,28 @@ def _classify(res: EngineResult, cities: pd.DataFrame, lang: str) -> dict:
             "cutoffs": summ.get("cutoffs")}
 
 
+def _programmes(summary: dict, lang: str) -> list[dict]:
+    """The plan's programme targets (config/programmes.yaml) with the run's national progress:
+    value, share of the target, share of cities reporting, status (no_data when nobody reported;
+    ``not_evaluated`` with the reason for a target no city reports)."""
+    by_ind = {r["indicator_id"]: r for r in summary.get("targets") or []}
+    rows = []
+    for p in load_programmes().itertuples(index=False):
+        if p.kind != "target":
+            continue
+        r = by_ind.get(p.indicator_id) if isinstance(p.indicator_id, str) else None
+        n, k = (r or {}).get("n_units"), (r or {}).get("n_reporting")
+        rows.append({"programme": p.programme, "target": p.target, "unit": p.unit,
+                     "year": None if pd.isna(p.year) else int(p.year),
+                     "value": _num((r or {}).get("national_value")),
+                     "share": _num((r or {}).get("national_share")),
+                     "reporting": k / n if n and k is not None else None,
+                     "status": "not_evaluated" if isinstance(p.not_evaluated, str)
+                     else (r or {}).get("national_status") or "no_data",
+                     "reason": lang_part(p.not_evaluated, lang) if isinstance(p.not_evaluated, str) else ""})
+    return rows
+
+
 def _targets(res: EngineResult, cat: pd.DataFrame, lang: str) -> dict:
     if not res.computed:
         return {"computed": False}
@@ -268,7 +291,7 @@ def _targets(res: EngineResult, cat: pd.DataFrame, lang: str) -> dict:
     for r in national:
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + 1
     return {"computed": True, "national": national, "groups": with_data, "groups_no_data": no_data, "all_groups": groups,
-            "status_counts": status_counts,
+            "status_counts": status_counts, "programmes": _programmes(res.summary, lang),
             "any_value": any(r["value"] is not None and r["baseline"] is not None for r in national)}
 
 
