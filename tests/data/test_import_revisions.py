@@ -61,9 +61,8 @@ def _seed(engine, tmp_path):
 @pytest.mark.parametrize("layout,fmt", [("long", "csv"), ("long", "xlsx"), ("long", "parquet"),
                                         ("wide", "csv"), ("wide", "xlsx"), ("wide", "parquet")])
 def test_exports_round_trip(engine, store_template, tmp_path, layout, fmt):
-    from store_urls import copy_url
-
     from rbcity.data.store import open_store
+    from store_urls import copy_url
 
     want = _seed(engine, tmp_path)
     out = tmp_path / f"panel.{fmt}"

@@ -90,8 +90,9 @@ def test_every_engine_on_an_empty_panel_computes_nothing_and_says_so():
     for name in ENGINES:
         out = run_engine(name, empty, reg, load_targets(), load_spec(name), 2015)
         numbers = pd.to_numeric(out.results["value"], errors="coerce")
-        # known without data: list membership, and a target's own baseline/target values
-        informative = (out.results["key"].isin(["in_2013_list", "type_2013"])
+        # known without data: list membership, a designation (progress baseline) year, and a
+        # target's own baseline/target values
+        informative = (out.results["key"].isin(["in_2013_list", "type_2013", "baseline_year"])
                        | out.results["key"].str.endswith((".baseline", ".target")))
         assert numbers[~informative].isna().all(), name  # nothing computed, nothing zero
         assert out.not_computed, name
