@@ -61,16 +61,14 @@ def _seed(engine, tmp_path):
 @pytest.mark.parametrize("layout,fmt", [("long", "csv"), ("long", "xlsx"), ("long", "parquet"),
                                         ("wide", "csv"), ("wide", "xlsx"), ("wide", "parquet")])
 def test_exports_round_trip(engine, store_template, tmp_path, layout, fmt):
-    import shutil
+    from store_urls import copy_url
 
     from rbcity.data.store import open_store
 
     want = _seed(engine, tmp_path)
     out = tmp_path / f"panel.{fmt}"
     export_panel(engine, out, layout=layout)
-    fresh = tmp_path / "fresh.sqlite"
-    shutil.copy(store_template, fresh)
-    e2 = open_store(f"sqlite:///{fresh}")
+    e2 = open_store(copy_url(store_template, tmp_path / "fresh.sqlite"))
     rep = import_file(e2, out)
     assert rep.rejects == [], [(r.column, r.reason) for r in rep.rejects[:3]]
     assert stored(e2) == want
