@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from rbcity.data import schema as s
+from rbcity.data.ingest.keys import frame_keys, keys, sorted_categorical
 from rbcity.data.ingest.report import ImportReport, Reject, label
 
 KEY = ["unit_id", "year", "indicator_id"]
@@ -125,20 +126,6 @@ def _lock(conn) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK_KEY})
 
 
-def _sorted_categorical(col: pd.Series) -> pd.Categorical:
-    """``col`` as a categorical whose categories are in sorted order, so its integer codes sort
-    as the text does (primary-key order) — the values are never turned into Python strings."""
-    c = col.array if isinstance(col.dtype, pd.CategoricalDtype) else pd.Categorical(col.astype(str))
-    c = c.remove_unused_categories()
-    return c.reorder_categories(sorted(c.categories))
-
-
-def _keys(unit_codes, years, ind_codes, n_ind: int) -> np.ndarray:
-    """One int64 per (unit, year, indicator), ordered as the primary key (codes of sorted categories)."""
-    return (np.asarray(unit_codes, np.int64) * 10_000 + np.asarray(years, np.int64)) * max(n_ind, 1) \
-        + np.asarray(ind_codes, np.int64)
-
-
 def _existing(conn, units: pd.Index, inds: pd.Index, want: np.ndarray) -> dict[str, np.ndarray | pd.Categorical]:
     """The stored values whose keys are in ``want`` (sorted int64 keys over ``units``/``inds``),
     read in chunks of ``WRITE_CHUNK`` rows and kept as arrays: only matches are held, so memory
@@ -151,7 +138,7 @@ def _existing(conn, units: pd.Index, inds: pd.Index, want: np.ndarray) -> dict[s
     while rows := res.fetchmany(WRITE_CHUNK):
         u, y, i, v, rv, un, sr, b = zip(*rows, strict=True)
         uc, ic = pd.Categorical(u, categories=units).codes, pd.Categorical(i, categories=inds).codes
-        key = _keys(uc, y, ic, len(inds))
+        key = keys(uc, y, ic, len(inds))
         pos = np.minimum(np.searchsorted(want, key), max(len(want) - 1, 0))
         hit = (uc >= 0) & (ic >= 0) & (want[pos] == key) if len(want) else np.zeros(len(key), bool)
         if not hit.any():
@@ -181,7 +168,7 @@ def prior_batch(engine, digest: str, kind: str) -> int | None:
 def _older(merged: pd.DataFrame, prior: int | None) -> np.ndarray:
     """True where this file was imported before (batch ``prior``) and the stored value it would
     revise came from a later batch: the file is older than that revision."""
-    if prior is None:
+    if prior is None or "old_batch" not in merged.columns:
         return np.zeros(len(merged), bool)
     return ((merged["status"] == "revised") & (merged["old_batch"].astype(float) > prior)).to_numpy()
 
@@ -189,40 +176,45 @@ def _older(merged: pd.DataFrame, prior: int | None) -> np.ndarray:
 def _compare(conn, accepted: pd.DataFrame, restore_older: bool, prior: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(values to store with status new/revised/unchanged, values kept out by a newer revision).
 
-    Keys stay categorical (integer codes over sorted categories) and are matched to the stored
-    values as int64 keys, so a 5-million-row file never becomes millions of Python strings."""
-    acc = pd.DataFrame({c: _sorted_categorical(accepted[c]) if c in ("unit_id", "indicator_id", "unit", "source",
-                                                                     "column") else accepted[c].to_numpy()
-                        for c in accepted.columns})
+    Keys stay categorical (integer codes over sorted categories, :mod:`~rbcity.data.ingest.keys`)
+    and are matched to the stored values as int64 keys, so a 5-million-row file never becomes
+    millions of Python strings. ``accepted`` is extended in place (no copy of a big frame); the
+    ``old_*`` columns exist only when some value is already stored."""
+    acc = accepted
+    for c in ("unit_id", "indicator_id", "unit", "source", "column"):
+        acc[c] = sorted_categorical(acc[c])
     acc["year"] = acc["year"].astype("int16")
-    units, inds = acc["unit_id"].cat.categories, acc["indicator_id"].cat.categories
-    key = _keys(acc["unit_id"].cat.codes, acc["year"], acc["indicator_id"].cat.codes, len(inds))
-    want = np.sort(key)
-    old = _existing(conn, units, inds, want) if len(acc) else {"key": np.zeros(0, np.int64)}
     n = len(acc)
+    key = frame_keys(acc)
+    if n:
+        want = np.sort(key)
+        old = _existing(conn, acc["unit_id"].cat.categories, acc["indicator_id"].cat.categories, want)
+        del want
+    else:
+        old = {"key": np.zeros(0, np.int64)}
+    status = np.zeros(n, np.int8)  # 0 new, 1 unchanged, 2 revised
+    revision = np.ones(n, np.int32)
     if len(old["key"]):
         order = np.argsort(old["key"])
-        pos = np.minimum(np.searchsorted(old["key"], key, sorter=order), len(order) - 1)
-        at = order[pos]
+        at = order[np.minimum(np.searchsorted(old["key"], key, sorter=order), len(order) - 1)]
         found = old["key"][at] == key
+        del order
         take = np.where(found, at, -1)
+        fi = np.flatnonzero(found)
+        ov, nv = old["old_value"][at[fi]], acc["value"].to_numpy(float)[fi]
+        same = np.abs(nv - ov) <= 1e-12 * np.abs(ov)  # np.isclose(rtol=1e-12, atol=0), on stored keys only
+        status[fi] = np.where(same, 1, 2)
+        revision[fi] = old["old_revision"][at[fi]].astype(np.int32) + (~same)
         for c in ("old_value", "old_revision", "old_batch"):
-            acc[c] = np.where(found, old[c][at], np.nan)
+            col = np.full(n, np.nan)
+            col[fi] = old[c][at[fi]]
+            acc[c] = col
         for c in ("old_unit", "old_source"):
             acc[c] = old[c].take(take, allow_fill=True)
-    else:
-        found = np.zeros(n, bool)
-        for c in ("old_value", "old_revision", "old_batch"):
-            acc[c] = np.full(n, np.nan)
-        for c in ("old_unit", "old_source"):
-            acc[c] = pd.Categorical([None] * n if n else [], categories=[])
-    with np.errstate(invalid="ignore"):
-        same = np.isclose(acc["value"].to_numpy(float), acc["old_value"].to_numpy(float), rtol=1e-12, atol=0.0)
-    status = np.where(~found, 0, np.where(same, 1, 2))
+    del key
     acc["status"] = pd.Categorical.from_codes(status, ["new", "unchanged", "revised"])
+    acc["revision"] = revision
     kept = _older(acc, prior) if not restore_older else np.zeros(n, bool)
-    acc["revision"] = np.where(~found, 1, np.nan_to_num(acc["old_revision"].to_numpy(float)).astype(np.int64)
-                               + (status == 2))
     if not kept.any():
         return acc, acc.iloc[:0]
     return acc[~kept].reset_index(drop=True), acc[kept]
@@ -239,7 +231,7 @@ def store(engine, accepted: pd.DataFrame, rejects: list[Reject], *, file, sheet,
         with engine.begin() as conn:
             _lock(conn)
             if conn.dialect.name == "sqlite":  # room for the primary-key and index pages of a big batch
-                conn.exec_driver_sql("PRAGMA cache_size=-262144")
+                conn.exec_driver_sql("PRAGMA cache_size=-32768")
             bid = insert_batch(conn, file, digest, kind, source, user, "committed")  # takes the write lock
             merged, kept = _compare(conn, accepted, restore_older, prior)
             rep = _report(merged, kept, rejects, bid, file, sheet, source, n_rows, n_blank, n_duplicate, False)
@@ -295,8 +287,7 @@ def _write(conn, bid: int, merged: pd.DataFrame, rep: ImportReport) -> None:
     now = datetime.now(UTC)
     cols = ["unit_id", "year", "indicator_id", "value", "unit", "source", "revision"]
     status = merged["status"].cat.codes.to_numpy() if len(merged) else np.zeros(0, np.int8)
-    key = _keys(merged["unit_id"].cat.codes, merged["year"], merged["indicator_id"].cat.codes,
-                len(merged["indicator_id"].cat.categories)) if len(merged) else np.zeros(0, np.int64)
+    key = frame_keys(merged) if len(merged) else np.zeros(0, np.int64)
     changed = np.flatnonzero(status != 1)
     changed = changed[np.argsort(key[changed], kind="stable")]
     new, rev = changed[status[changed] == 0], changed[status[changed] == 2]
