@@ -195,6 +195,15 @@ def column_rejects(lay: Layout, counts: dict[str, int], file: str, sheet: str) -
     return out
 
 
+SHOWN_ROWS = 20
+
+
+def _row_list(rows: pd.Series) -> str:
+    """The rows of one repeated key, the first ``SHOWN_ROWS`` of them named."""
+    shown = ", ".join(map(str, rows.iloc[:SHOWN_ROWS]))
+    return shown if len(rows) <= SHOWN_ROWS else f"{shown} … ({len(rows):,} 行 rows in all)"
+
+
 def duplicates(acc: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Reject], int]:
     """Keys repeated in the file: equal values (after conversion to the catalogue unit and
     rounding) are one value; different values reject every copy. Returns the kept rows, the
@@ -210,7 +219,9 @@ def duplicates(acc: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, 
     conflict = d[(nun > 1).to_numpy()]
     rejects = []
     if len(conflict):
-        rows_by_key = conflict.groupby(key, observed=True)["row"].apply(lambda r: ", ".join(map(str, r)))
+        # at most SHOWN_ROWS row numbers per key: 200,000 copies of one key must not make
+        # 200,000 messages of 200,000 numbers each
+        rows_by_key = conflict.groupby(key, observed=True)["row"].apply(_row_list)
         others = conflict.join(rows_by_key.rename("others"), on=key)["others"]
         rejects = [Reject(file, sheet, int(r), str(col), _fmt(v), "duplicate_conflict",
                           f"文件内重复且数值不同 same city/year/indicator with different values in rows {o}")
