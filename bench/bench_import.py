@@ -1,4 +1,4 @@
-"""Import speed: rows per second for a 1-million-row long CSV through ``rbcity import``
+"""Import speed and memory: rows per second and peak RSS for a long CSV through ``rbcity import``
 (read, resolve every city through the registry, convert units, validate, keep rejects, one
 transaction into SQLite) against a plain ``pandas.read_csv`` + ``DataFrame.to_sql`` of the
 same file into an empty SQLite table, measured in the same run.
@@ -6,7 +6,8 @@ same file into an empty SQLite table, measured in the same run.
     PYTHONPATH=src python bench/bench_import.py [--rows 1000000] [--big]
 
 Each side runs in its own process under ``/usr/bin/time -v`` (peak RSS = "Maximum resident set
-size"); ``--big`` adds the 200 MB case (4.8 M rows; issue 11 asks peak RSS < 1 GB).
+size"); ``--big`` adds the 200 MB case (4.8 M rows; issue 11 asks peak RSS < 1 GB);
+``--rows 0 --big`` runs only that case.
 
 The data are synthetic (random values for real unit codes); no real data are implied.
 """
