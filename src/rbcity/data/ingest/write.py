@@ -134,7 +134,7 @@ def _existing(conn, units: pd.Index, inds: pd.Index, want: np.ndarray) -> dict[s
     q = select(o.unit_id, o.year, o.indicator_id, o.value, o.revision, o.unit, o.source, o.batch_id
                ).where(o.indicator_id.in_(list(inds)))
     parts: dict[str, list] = {k: [] for k in ("key", "old_value", "old_revision", "old_unit", "old_source", "old_batch")}
-    res = conn.execution_options(stream_results=True).execute(q)
+    res = conn.execute(q.execution_options(stream_results=True))  # this query only, not the connection
     while rows := res.fetchmany(WRITE_CHUNK):
         u, y, i, v, rv, un, sr, b = zip(*rows, strict=True)
         uc, ic = pd.Categorical(u, categories=units).codes, pd.Categorical(i, categories=inds).codes
