@@ -106,3 +106,33 @@ def test_chunked_csv_keeps_row_numbers_and_conflicts_across_chunks(engine, tmp_p
     assert [(r.row, r.reason_code) for r in rep.rejects] == [(4, "not_a_number"), (2, "duplicate_conflict"),
                                                               (5, "duplicate_conflict")]
     assert stored(engine) == {("230400", 2011, "gdp"): 2.0}
+
+
+def test_one_key_repeated_200000_times_stays_in_bounded_memory(engine, tmp_path):
+    """200,000 rows of one city, year and indicator: equal values are one value; different values
+    reject every copy, each reject naming at most 20 rows (the old message listed all 200,000
+    rows in each of 200,000 rejects and used all memory). Peak RSS measured as VmHWM."""
+    same, diff = tmp_path / "same.csv", tmp_path / "diff.csv"
+    head = "city,year,indicator,value,unit\n"
+    same.write_text(head + "鹤岗市,2010,gdp,5,万元\n" * 200_000, encoding="utf-8")
+    diff.write_text(head + "".join(f"鹤岗市,2011,gdp,{i},万元\n" for i in range(200_000)), encoding="utf-8")
+    code = textwrap.dedent(f"""
+        import re
+        from rbcity.data.store import open_store
+        from rbcity.data.importer import import_file
+        e = open_store({str(engine.url)!r})
+        a = import_file(e, {str(same)!r})
+        b = import_file(e, {str(diff)!r})
+        r = b.rejects[0]
+        print(a.status, a.n_new, a.n_duplicate, b.status, b.reasons(), r.row, repr(r.reason),
+              int(re.search(r"VmHWM:\\s+(\\d+)", open("/proc/self/status").read()).group(1)) // 1024)
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    f = out.stdout.split()
+    assert f[:4] == ["committed", "1", "199999", "failed"]
+    assert "'duplicate_conflict': 200000" in out.stdout and f[6] == "2"
+    assert "rows 2, 3, 4," in out.stdout and "21 …" in out.stdout and "(200,000 行 rows in all)" in out.stdout
+    assert "22," not in out.stdout.split("rows 2,")[1].split("…")[0]
+    assert int(f[-1]) < 900
+    assert stored(engine) == {("230400", 2010, "gdp"): 5.0}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from rbcity.data.catalogue import qualifiers
@@ -122,15 +123,22 @@ def cells(table: RawTable, lay: Layout, year: int | None) -> tuple[pd.DataFrame,
         "source_raw": col(lay.src_col)})
     if lay.kind == "long":
         raw = df[lay.ind_col]
-        heads = {v: parse_header(v) for v in pd.unique(raw.dropna()) if str(v).strip()}
+        # each distinct indicator text is parsed once; rows take its result by integer code
+        codes, uniq = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
+        heads = [parse_header(v) if str(v).strip() else None for v in uniq]
+
+        def per_row(attr):
+            vals = np.array([getattr(h, attr) if h is not None else None for h in heads] + [None], dtype=object)
+            return vals[codes]  # code -1 (a missing cell) takes the trailing None
+
         out = base.assign(column=lay.val_col, ind_raw=raw.to_numpy(dtype=object),
                           value_raw=df[lay.val_col].to_numpy(), unit_raw=col(lay.unit_col),
                           ind_col=lay.ind_col, unit_col=lay.unit_col or "")
-        out["indicator_id"] = out["ind_raw"].map({k: h.indicator_id for k, h in heads.items()})
-        out["hdr_reason"] = out["ind_raw"].map({k: h.reason_code for k, h in heads.items()})
-        out["hdr_msg"] = out["ind_raw"].map({k: h.reason for k, h in heads.items()})
+        out["indicator_id"] = per_row("indicator_id")
+        out["hdr_reason"] = per_row("reason_code")
+        out["hdr_msg"] = per_row("reason")
         # a unit inside the indicator text (地区生产总值_万元) counts where the unit column is blank
-        hunit = out["ind_raw"].map({k: h.unit for k, h in heads.items()})
+        hunit = pd.Series(per_row("unit"), index=out.index)
         ublank = blank(out["unit_raw"]) if lay.unit_col else pd.Series(True, index=out.index)
         out["unit_raw"] = out["unit_raw"].where(~ublank.to_numpy() | hunit.isna(), hunit)
         return out, {}

@@ -43,7 +43,10 @@ def parse(values: pd.Series) -> pd.DataFrame:
         out["value"] = v.where(np.isfinite(v))
         return out
     obj = values.astype(object)
-    isbool = obj.map(lambda x: isinstance(x, bool | np.bool_))
+    if pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty"):  # text cells (CSV): no bools
+        isbool = pd.Series(False, index=obj.index)
+    else:
+        isbool = obj.map(lambda x: isinstance(x, bool | np.bool_))
     txt = obj.where(~isbool, None).astype(str).str.strip()
     out["is_bool"] = isbool.to_numpy() | txt.str.lower().isin(["true", "false"]).to_numpy()
     out["formula"] = txt.str.startswith("=").to_numpy()
@@ -61,9 +64,10 @@ def parse(values: pd.Series) -> pd.DataFrame:
     num = num.astype(float)
     num[out["is_bool"].to_numpy()] = np.nan
     out["value"] = num.where(np.isfinite(num))
-    mant = txt.str.extract(r"^[+-]?\d*(?:\.(\d*))?$", expand=False)
-    out["decimals"] = mant.str.len().where(out["value"].notna()).astype(float)
-    out.loc[out["value"].notna() & out["decimals"].isna(), "decimals"] = 0.0
+    # decimals as written: the digits after the point (0 without one) of every parsed number
+    dot = txt.str.find(".").to_numpy(dtype=float)
+    dec = np.where(dot >= 0, txt.str.len().to_numpy(dtype=float) - dot - 1, 0.0)
+    out["decimals"] = np.where(out["value"].notna().to_numpy(), dec, np.nan)
     sci = txt.str.contains(r"[eE]", regex=True)
     out.loc[sci.to_numpy(), "decimals"] = np.nan
     return out

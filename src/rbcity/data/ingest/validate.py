@@ -16,6 +16,7 @@ import pandas as pd
 from rbcity.data.ingest import numbers
 from rbcity.data.ingest.cities import CityResolver
 from rbcity.data.ingest.columns import Layout, cells
+from rbcity.data.ingest.keys import frame_keys, repeated
 from rbcity.data.ingest.report import Reject, label
 from rbcity.data.ingest.table import RawTable
 from rbcity.data.units import UnitProblem, factor
@@ -108,20 +109,22 @@ def check(table: RawTable, lay: Layout, *, cat: pd.DataFrame, cities: CityResolv
 
     # unit → factor to the catalogue unit
     c["cat_unit"] = c["indicator_id"].map(cat["unit"])
-    fac = pd.Series(np.nan, index=idx)
-    ucode = pd.Series(pd.NA, index=idx, dtype=object)
-    umsg = pd.Series("", index=idx, dtype=object)
-    ok_ind = c["indicator_id"].notna()
+    ok_ind = c["indicator_id"].notna().to_numpy()
     ukey = unit_raw.where(unit_raw.notna(), "\x00").astype(str)
     pair = c["indicator_id"].astype(str) + "\x01" + ukey
-    for p in pd.unique(pair[ok_ind]):
-        ind, ur = p.split("\x01", 1)
+    # one factor per distinct (indicator, unit) pair; rows take it by integer code
+    codes, uniq = pd.factorize(pair.to_numpy(dtype=object))
+    pf, pc, pm = np.full(len(uniq) + 1, np.nan), np.full(len(uniq) + 1, pd.NA, object), np.full(len(uniq) + 1, "", object)
+    for j in np.unique(codes[ok_ind]):
+        ind, ur = uniq[j].split("\x01", 1)
         try:
-            f, code, msg = factor(None if ur == "\x00" else ur, cat.at[ind, "unit"]), pd.NA, ""
+            pf[j] = factor(None if ur == "\x00" else ur, cat.at[ind, "unit"])
         except UnitProblem as exc:
-            f, code, msg = np.nan, exc.code, str(exc)
-        m = ok_ind & (pair == p)
-        fac[m], ucode[m], umsg[m] = f, code, msg
+            pc[j], pm[j] = exc.code, str(exc)
+    codes = np.where(ok_ind, codes, len(uniq))  # rows without an indicator: no factor, no unit reason
+    fac = pd.Series(pf[codes], index=idx)
+    ucode = pd.Series(pc[codes], index=idx, dtype=object)
+    umsg = pd.Series(pm[codes], index=idx, dtype=object)
     for code in ("unit_missing", "unit_incompatible"):
         flag(ucode == code, code, umsg + np.where(num["percent"], " (单元格为百分比格式 the cell is formatted as percent)", ""),
              c["unit_col"], unit_raw.where(unit_raw.notna(), "").astype(str))
@@ -148,7 +151,7 @@ def check(table: RawTable, lay: Layout, *, cat: pd.DataFrame, cities: CityResolv
         "unit_id": pd.Categorical(acc["unit_id"].astype(str)), "year": acc["year"].astype("int16").to_numpy(),
         "indicator_id": pd.Categorical(acc["indicator_id"].astype(str)), "value": val[ok].to_numpy(dtype=float),
         "unit": pd.Categorical(acc["cat_unit"].astype(str)), "source": pd.Categorical(src),
-        "row": acc["row"].astype("int64").to_numpy(), "column": pd.Categorical(acc["column"].astype(str))})
+        "row": acc["row"].astype("int32").to_numpy(), "column": pd.Categorical(acc["column"].astype(str))})
     return ChunkResult(accepted, rejects, n_blank, rejected_columns)
 
 
@@ -192,6 +195,15 @@ def column_rejects(lay: Layout, counts: dict[str, int], file: str, sheet: str) -
     return out
 
 
+SHOWN_ROWS = 20
+
+
+def _row_list(rows: pd.Series) -> str:
+    """The rows of one repeated key, the first ``SHOWN_ROWS`` of them named."""
+    shown = ", ".join(map(str, rows.iloc[:SHOWN_ROWS]))
+    return shown if len(rows) <= SHOWN_ROWS else f"{shown} … ({len(rows):,} 行 rows in all)"
+
+
 def duplicates(acc: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, list[Reject], int]:
     """Keys repeated in the file: equal values (after conversion to the catalogue unit and
     rounding) are one value; different values reject every copy. Returns the kept rows, the
@@ -199,7 +211,7 @@ def duplicates(acc: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, 
     key = ["unit_id", "year", "indicator_id"]
     if acc.empty:
         return acc, [], 0
-    dup = acc.duplicated(key, keep=False).to_numpy()
+    dup = repeated(frame_keys(acc))  # int64 keys: no hash table of millions of tuples
     if not dup.any():
         return acc, [], 0
     d = acc[dup]
@@ -207,7 +219,9 @@ def duplicates(acc: pd.DataFrame, file: str, sheet: str) -> tuple[pd.DataFrame, 
     conflict = d[(nun > 1).to_numpy()]
     rejects = []
     if len(conflict):
-        rows_by_key = conflict.groupby(key, observed=True)["row"].apply(lambda r: ", ".join(map(str, r)))
+        # at most SHOWN_ROWS row numbers per key: 200,000 copies of one key must not make
+        # 200,000 messages of 200,000 numbers each
+        rows_by_key = conflict.groupby(key, observed=True)["row"].apply(_row_list)
         others = conflict.join(rows_by_key.rename("others"), on=key)["others"]
         rejects = [Reject(file, sheet, int(r), str(col), _fmt(v), "duplicate_conflict",
                           f"文件内重复且数值不同 same city/year/indicator with different values in rows {o}")

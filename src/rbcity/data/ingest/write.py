@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from rbcity.data import schema as s
+from rbcity.data.ingest.keys import frame_keys, keys, sorted_categorical
 from rbcity.data.ingest.report import ImportReport, Reject, label
 
 KEY = ["unit_id", "year", "indicator_id"]
@@ -125,13 +126,35 @@ def _lock(conn) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK_KEY})
 
 
-def _existing(conn, accepted: pd.DataFrame) -> pd.DataFrame:
-    inds = sorted(map(str, accepted["indicator_id"].unique()))
+def _existing(conn, units: pd.Index, inds: pd.Index, want: np.ndarray) -> dict[str, np.ndarray | pd.Categorical]:
+    """The stored values whose keys are in ``want`` (sorted int64 keys over ``units``/``inds``),
+    read in chunks of ``WRITE_CHUNK`` rows and kept as arrays: only matches are held, so memory
+    is bounded by the file, not by the store."""
     o = s.observation.c
-    q = select(o.unit_id, o.year, o.indicator_id, o.value.label("old_value"), o.revision.label("old_revision"),
-               o.unit.label("old_unit"), o.source.label("old_source"), o.batch_id.label("old_batch")
-               ).where(o.indicator_id.in_(inds))
-    return pd.read_sql(q, conn)
+    q = select(o.unit_id, o.year, o.indicator_id, o.value, o.revision, o.unit, o.source, o.batch_id
+               ).where(o.indicator_id.in_(list(inds)))
+    parts: dict[str, list] = {k: [] for k in ("key", "old_value", "old_revision", "old_unit", "old_source", "old_batch")}
+    res = conn.execute(q.execution_options(stream_results=True))  # this query only, not the connection
+    while rows := res.fetchmany(WRITE_CHUNK):
+        u, y, i, v, rv, un, sr, b = zip(*rows, strict=True)
+        uc, ic = pd.Categorical(u, categories=units).codes, pd.Categorical(i, categories=inds).codes
+        key = keys(uc, y, ic, len(inds))
+        pos = np.minimum(np.searchsorted(want, key), max(len(want) - 1, 0))
+        hit = (uc >= 0) & (ic >= 0) & (want[pos] == key) if len(want) else np.zeros(len(key), bool)
+        if not hit.any():
+            continue
+        parts["key"].append(key[hit])
+        parts["old_value"].append(np.asarray(v, float)[hit])
+        parts["old_revision"].append(np.asarray(rv, float)[hit])
+        parts["old_batch"].append(np.asarray(b, float)[hit])
+        parts["old_unit"].append(pd.Categorical(np.asarray(un, object)[hit]))
+        parts["old_source"].append(pd.Categorical(np.asarray(sr, object)[hit]))
+    if not parts["key"]:
+        return {"key": np.zeros(0, np.int64)}
+    from pandas.api.types import union_categoricals
+
+    return {k: (union_categoricals(v) if k in ("old_unit", "old_source") else np.concatenate(v))
+            for k, v in parts.items()}
 
 
 def prior_batch(engine, digest: str, kind: str) -> int | None:
@@ -145,24 +168,56 @@ def prior_batch(engine, digest: str, kind: str) -> int | None:
 def _older(merged: pd.DataFrame, prior: int | None) -> np.ndarray:
     """True where this file was imported before (batch ``prior``) and the stored value it would
     revise came from a later batch: the file is older than that revision."""
-    if prior is None:
+    if prior is None or "old_batch" not in merged.columns:
         return np.zeros(len(merged), bool)
     return ((merged["status"] == "revised") & (merged["old_batch"].astype(float) > prior)).to_numpy()
 
 
 def _compare(conn, accepted: pd.DataFrame, restore_older: bool, prior: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(values to store with status new/revised/unchanged, values kept out by a newer revision)."""
-    acc = accepted.astype({"unit_id": str, "indicator_id": str, "unit": str, "source": str, "column": str})
-    old = _existing(conn, acc) if len(acc) else pd.DataFrame(columns=KEY + OLD)
-    old["year"] = old["year"].astype(int)
-    acc["year"] = acc["year"].astype(int)
-    merged = acc.merge(old, on=KEY, how="left")
-    same = np.isclose(merged["value"], merged["old_value"].astype(float), rtol=1e-12, atol=0.0)
-    merged["status"] = np.where(merged["old_value"].isna(), "new", np.where(same, "unchanged", "revised"))
-    kept = _older(merged, prior) if not restore_older else np.zeros(len(merged), bool)
-    merged["revision"] = np.where(merged["old_value"].isna(), 1,
-                                  merged["old_revision"].fillna(0).astype(int) + (merged["status"] == "revised").astype(int))
-    return merged[~kept], merged[kept]
+    """(values to store with status new/revised/unchanged, values kept out by a newer revision).
+
+    Keys stay categorical (integer codes over sorted categories, :mod:`~rbcity.data.ingest.keys`)
+    and are matched to the stored values as int64 keys, so a 5-million-row file never becomes
+    millions of Python strings. ``accepted`` is extended in place (no copy of a big frame); the
+    ``old_*`` columns exist only when some value is already stored."""
+    acc = accepted
+    for c in ("unit_id", "indicator_id", "unit", "source", "column"):
+        acc[c] = sorted_categorical(acc[c])
+    acc["year"] = acc["year"].astype("int16")
+    n = len(acc)
+    key = frame_keys(acc)
+    if n:
+        want = np.sort(key)
+        old = _existing(conn, acc["unit_id"].cat.categories, acc["indicator_id"].cat.categories, want)
+        del want
+    else:
+        old = {"key": np.zeros(0, np.int64)}
+    status = np.zeros(n, np.int8)  # 0 new, 1 unchanged, 2 revised
+    revision = np.ones(n, np.int32)
+    if len(old["key"]):
+        order = np.argsort(old["key"])
+        at = order[np.minimum(np.searchsorted(old["key"], key, sorter=order), len(order) - 1)]
+        found = old["key"][at] == key
+        del order
+        take = np.where(found, at, -1)
+        fi = np.flatnonzero(found)
+        ov, nv = old["old_value"][at[fi]], acc["value"].to_numpy(float)[fi]
+        same = np.abs(nv - ov) <= 1e-12 * np.abs(ov)  # np.isclose(rtol=1e-12, atol=0), on stored keys only
+        status[fi] = np.where(same, 1, 2)
+        revision[fi] = old["old_revision"][at[fi]].astype(np.int32) + (~same)
+        for c in ("old_value", "old_revision", "old_batch"):
+            col = np.full(n, np.nan)
+            col[fi] = old[c][at[fi]]
+            acc[c] = col
+        for c in ("old_unit", "old_source"):
+            acc[c] = old[c].take(take, allow_fill=True)
+    del key
+    acc["status"] = pd.Categorical.from_codes(status, ["new", "unchanged", "revised"])
+    acc["revision"] = revision
+    kept = _older(acc, prior) if not restore_older else np.zeros(n, bool)
+    if not kept.any():
+        return acc, acc.iloc[:0]
+    return acc[~kept].reset_index(drop=True), acc[kept]
 
 
 def store(engine, accepted: pd.DataFrame, rejects: list[Reject], *, file, sheet, source, user, dry_run, digest,
@@ -172,16 +227,16 @@ def store(engine, accepted: pd.DataFrame, rejects: list[Reject], *, file, sheet,
         if dry_run:
             with engine.connect() as conn:
                 merged, kept = _compare(conn, accepted, restore_older, prior)
-            return _report(merged, kept, rejects, None, file, sheet, source, n_rows, n_blank, n_duplicate, True)
+            return _strip(_report(merged, kept, rejects, None, file, sheet, source, n_rows, n_blank, n_duplicate, True))
         with engine.begin() as conn:
             _lock(conn)
             if conn.dialect.name == "sqlite":  # room for the primary-key and index pages of a big batch
-                conn.exec_driver_sql("PRAGMA cache_size=-262144")
+                conn.exec_driver_sql("PRAGMA cache_size=-32768")
             bid = insert_batch(conn, file, digest, kind, source, user, "committed")  # takes the write lock
             merged, kept = _compare(conn, accepted, restore_older, prior)
             rep = _report(merged, kept, rejects, bid, file, sheet, source, n_rows, n_blank, n_duplicate, False)
             _write(conn, bid, merged, rep)
-        return rep
+        return _strip(rep)
     except OperationalError as exc:
         if "locked" in str(exc).lower() or "busy" in str(exc).lower():
             return failed(engine, file, sheet, source, digest, "store_busy",
@@ -212,41 +267,54 @@ def _report(merged, kept, rejects, bid, file, sheet, source, n_rows, n_blank, n_
     else:
         status = "committed"
     return ImportReport(bid, "dry-run" if dry_run else status, n_rows, n_acc, n_new, n_rev, len(rejects), rejects,
-                        merged.drop(columns=OLD), file, sheet, source, n_unchanged=n_acc - n_new - n_rev,
+                        merged, file, sheet, source, n_unchanged=n_acc - n_new - n_rev,
                         n_blank=n_blank, n_duplicate=n_duplicate, n_kept_newer=len(kept))
 
 
+def _strip(rep: ImportReport) -> ImportReport:
+    """The report's accepted values without the stored ones they were compared with (columns
+    deleted in place: no copy of a big frame)."""
+    for c in OLD:
+        if c in rep.accepted.columns:
+            del rep.accepted[c]
+    return rep
+
+
 def _write(conn, bid: int, merged: pd.DataFrame, rep: ImportReport) -> None:
+    """Rejects, new values, superseded values and updates, in chunks of ``WRITE_CHUNK`` rows in
+    primary-key order (B-tree appends instead of random page splits)."""
     insert_rejects(conn, bid, rep.rejects)
     now = datetime.now(UTC)
     cols = ["unit_id", "year", "indicator_id", "value", "unit", "source", "revision"]
-    # in primary-key order: B-tree appends instead of random page splits
-    changed = merged[merged["status"] != "unchanged"].sort_values(KEY)
-    isnew = (changed["status"] == "new").to_numpy()
-    new = changed[isnew]
-    for a in range(0, len(new), WRITE_CHUNK):
-        part = new.iloc[a:a + WRITE_CHUNK]
-        bulk_insert(conn, s.observation, cols + ["batch_id"], zip(
-            part["unit_id"].tolist(), part["year"].astype(int).tolist(), part["indicator_id"].tolist(),
-            part["value"].astype(float).tolist(), part["unit"].tolist(), part["source"].tolist(),
-            part["revision"].astype(int).tolist(), [bid] * len(part), strict=True))
-    rev = changed[~isnew]
-    if len(rev):
-        # the superseded values move to observation_revision (recorded_at = when superseded)
-        stamp = f"{now:%Y-%m-%d %H:%M:%S.%f}" if conn.dialect.name == "sqlite" else now
+    status = merged["status"].cat.codes.to_numpy() if len(merged) else np.zeros(0, np.int8)
+    key = frame_keys(merged) if len(merged) else np.zeros(0, np.int64)
+    changed = np.flatnonzero(status != 1)
+    changed = changed[np.argsort(key[changed], kind="stable")]
+    new, rev = changed[status[changed] == 0], changed[status[changed] == 2]
+    del key, changed
+
+    def chunks(pos):
+        for a in range(0, len(pos), WRITE_CHUNK):
+            part = merged.iloc[pos[a:a + WRITE_CHUNK]]
+            yield part, [part[c].tolist() if c in ("unit_id", "indicator_id", "unit", "source")
+                         else part[c].astype(float if c == "value" else int).tolist() for c in cols]
+
+    for part, (u, y, i, v, un, sr, rv) in chunks(new):
+        bulk_insert(conn, s.observation, cols + ["batch_id"], zip(u, y, i, v, un, sr, rv, [bid] * len(part), strict=True))
+    # the superseded values move to observation_revision (recorded_at = when superseded)
+    stamp = f"{now:%Y-%m-%d %H:%M:%S.%f}" if conn.dialect.name == "sqlite" else now
+    o = s.observation.c
+    upd = update(s.observation).where(
+        o.unit_id == bindparam("b_unit"), o.year == bindparam("b_year"), o.indicator_id == bindparam("b_ind")).values(
+        value=bindparam("value"), unit=bindparam("unit"), source=bindparam("source"),
+        revision=bindparam("revision"), batch_id=bindparam("batch_id"))
+    for part, (u, y, i, v, un, sr, rv) in chunks(rev):
         bulk_insert(conn, s.observation_revision, cols + ["batch_id", "recorded_at"], zip(
-            rev["unit_id"].tolist(), rev["year"].astype(int).tolist(), rev["indicator_id"].tolist(),
-            rev["old_value"].astype(float).tolist(), rev["old_unit"].tolist(), rev["old_source"].tolist(),
-            rev["old_revision"].astype(int).tolist(), rev["old_batch"].astype(int).tolist(),
-            [stamp] * len(rev), strict=True))
-        o = s.observation.c
-        conn.execute(update(s.observation).where(
-            o.unit_id == bindparam("b_unit"), o.year == bindparam("b_year"),
-            o.indicator_id == bindparam("b_ind")).values(
-            value=bindparam("value"), unit=bindparam("unit"), source=bindparam("source"),
-            revision=bindparam("revision"), batch_id=bindparam("batch_id")),
-            [dict(b_unit=u, b_year=int(y), b_ind=i, value=float(v), unit=un, source=sr, revision=int(rv), batch_id=bid)
-             for u, y, i, v, un, sr, rv in zip(*[rev[c].tolist() for c in cols], strict=True)])
+            u, y, i, part["old_value"].astype(float).tolist(), part["old_unit"].astype(str).tolist(),
+            part["old_source"].astype(str).tolist(), part["old_revision"].astype(int).tolist(),
+            part["old_batch"].astype(int).tolist(), [stamp] * len(part), strict=True))
+        conn.execute(upd, [dict(b_unit=a, b_year=b, b_ind=c, value=d, unit=e, source=f, revision=g, batch_id=bid)
+                           for a, b, c, d, e, f, g in zip(u, y, i, v, un, sr, rv, strict=True)])
     conn.execute(update(s.import_batch).where(s.import_batch.c.id == bid).values(
         status=rep.status, n_rows=rep.n_rows, n_accepted=rep.n_accepted, n_rejected=len(rep.rejects),
         n_new=rep.n_new, n_revised=rep.n_revised,
