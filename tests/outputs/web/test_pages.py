@@ -231,3 +231,14 @@ def test_password_guessing_is_throttled(write_client):
     assert c.post("/api/runs", json={"year": 2018}, headers=basic("vic")).status_code == 429
     c.app.state.throttle.succeeded("vic")  # leave the shared app as it was
     c.cookies.clear()
+
+
+def test_types_and_actions_worded_by_the_validity_card(client):
+    """The seeded classify run carries no validity card: its types differ from 2013 but are
+    never shown as a re-classification; exhausted-city actions always carry the notice."""
+    t = client.get("/transitions").text
+    assert 'id="classify-validity"' in t and "类型仅供参考，不是调整决定" in t
+    c = client.get(f"/cities/{HEGANG}").text
+    assert '<span class="muted" id="type-verdict">类型仅供参考</span>' in c
+    e = client.get("/exhausted?lang=en").text
+    assert "default, not the official method; indicative only" in e
