@@ -102,7 +102,20 @@ def test_degenerate_data_is_reported_not_crashed():
 
     recs = [("230400", y, "gdp_per_capita", 30000.0 + 1000 * (y - 2013)) for y in range(2013, 2019)]
     recs += [("220181", y, "gdp_per_capita", 50000.0 + 500 * (y - 2013)) for y in range(2013, 2016)]
+    # the default spec scores against the fixed 2012 reference, which has no data here: the run
+    # says so and sets no level (issue 15: no fallback to another year)
     out = run_engine("warning", make_panel(recs), load_registry(), None, load_spec("warning"), 2018)
+    assert pd.to_numeric(out.results["value"], errors="coerce").isna().all()
+    assert any(u == "*" and "reference year 2012 has no scores" in why for u, why in out.not_computed)
+    # the legacy scoring (entropy weights over the evaluated years) meets zero weights
+    legacy = load_spec("warning", {"reference_year": None, "index": {"weighting": "entropy"},
+                                   "dimension_weights": None})
+    legacy["index"]["min_availability"] = 0.6
+    legacy["index"]["indicators"] = [{"name": n, "direction": d} for n, d in (
+        ("gdp_per_capita", 1), ("tertiary_share", 1), ("fiscal_revenue_share", 1),
+        ("health_workers_per_1000", 1), ("garbage_treatment_rate", 1), ("green_coverage", 1),
+        ("so2_industrial", -1))]
+    out = run_engine("warning", make_panel(recs), load_registry(), None, legacy, 2018)
     assert out.results.empty
     assert out.not_computed == [("*", "warning: 数据不足以计算指数 the data leave the index undefined: "
                                       "weights sum to zero (every indicator constant or without data?)")]
