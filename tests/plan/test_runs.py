@@ -99,8 +99,8 @@ def test_every_engine_on_an_empty_panel_computes_nothing_and_says_so():
 
 
 def test_degenerate_data_is_reported_not_crashed():
-    """Two cities with one of the warning index's seven indicators: the entropy weights are
-    all zero, so no score exists. The run says so instead of raising (the web returned 500)."""
+    """Two cities with one of the warning index's indicators and no data in the reference
+    year: no score exists. The run says so instead of raising (the web returned 500)."""
     from plan_helpers import make_panel
 
     from rbcity.plan.assess import run_engine
@@ -109,7 +109,8 @@ def test_degenerate_data_is_reported_not_crashed():
 
     recs = [("230400", y, "gdp_per_capita", 30000.0 + 1000 * (y - 2013)) for y in range(2013, 2019)]
     recs += [("220181", y, "gdp_per_capita", 50000.0 + 500 * (y - 2013)) for y in range(2013, 2016)]
+    # the default spec scores against the fixed 2012 reference, which has no data here: the run
+    # says so and sets no level (issue 15: no fallback to another year)
     out = run_engine("warning", make_panel(recs), load_registry(), None, load_spec("warning"), 2018)
-    assert out.results.empty
-    assert out.not_computed == [("*", "warning: 数据不足以计算指数 the data leave the index undefined: "
-                                      "weights sum to zero (every indicator constant or without data?)")]
+    assert pd.to_numeric(out.results["value"], errors="coerce").isna().all()
+    assert any(u == "*" and "reference year 2012 has no scores" in why for u, why in out.not_computed)

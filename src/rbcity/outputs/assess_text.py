@@ -70,7 +70,7 @@ def agreement_lines(summaries: dict, lang: str = "zh") -> list[str]:
                            + f" {r['threshold']:g}% → F1 {_pct(r[f'f1_{lv}'])}")
     s = summaries.get("classify")
     if s:
-        a = s["agreement"]
+        a = s.get("agreement_rules") or s["agreement"]
         cut = s["cutoffs"]
         out.append(_t(lang, "分类与2013年类型的一致性（规则模型，样本内）",
                       "Classification vs the 2013 types (rules model, in-sample)")
@@ -80,8 +80,7 @@ def agreement_lines(summaries: dict, lang: str = "zh") -> list[str]:
                    f"{cut['resource']:.3f}, S {cut['development']:.3f}")
         rec = ", ".join(f"{TYPE_ZH[k] if lang == 'zh' else k} {_pct(v)}"
                         for k, v in a["per_type_recall"].items())
-        out.append("  " + _t(lang, "各类召回率（规则模型，样本内）", "recall by type (rules, in-sample)")
-                   + f": {rec}")
+        out.append("  " + _t(lang, "各类召回率", "recall by type") + f": {rec}")
         for m, cv in (s.get("cv") or {}).items():
             mark = " *" if m == s.get("model") else ""
             out.append("  " + _t(lang, "交叉验证", "cross-validated") + f" {m}{mark}: accuracy "

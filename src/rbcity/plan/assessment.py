@@ -204,7 +204,8 @@ def run_assessment(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
                                             for a in action]})
     if prog is not None:
         frame["progress"] = prog
-        frame["baseline_year"] = [float(b) if b is not None else np.nan for b in base_years]
+        frame["baseline_year"] = [float(b) if b is not None and not np.isnan(pg) else np.nan
+                                  for b, pg in zip(base_years, prog, strict=True)]
     for k, c in enumerate(labels):
         frame[f"content.{c}"] = Dm[:, k]
     not_computed = []

@@ -272,6 +272,7 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
                        rules_fp)
     if sel["chosen"] != "rules":
         type_b, type_y = sel["type_base"], sel["type_year"]
+    agree_rules, agree = agree, agreement(type_b, t13)  # the kept model's (out-of-fold) types
     moved = np.where(type_y == "", np.nan, (type_y != t13).astype(float))
 
     not_computed = []
@@ -319,6 +320,7 @@ def run_classify(panel: pd.DataFrame, registry: pd.DataFrame, spec: dict,
         "cutoffs": {"resource": r_cut, "development": s_cut, "mode": c.get("mode", "calibrate"),
                     "objective": c.get("objective"), "objective_value": obj},
         "agreement": agree,
+        "agreement_rules": agree_rules,
         "agreement_year": dict(agreement(type_y, t13), year=year),
         "transition": transition,
         "counts": {ty: int((type_y == ty).sum()) for ty in TYPES},

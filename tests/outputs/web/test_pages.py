@@ -282,3 +282,14 @@ def test_password_guessing_backs_off_but_the_owner_gets_in(write_client):
     finally:
         c.app.state.throttle = old
         c.cookies.clear()
+
+
+def test_types_and_actions_worded_by_the_validity_card(client):
+    """The seeded classify run carries no validity card: its types differ from 2013 but are
+    never shown as a re-classification; exhausted-city actions always carry the notice."""
+    t = client.get("/transitions").text
+    assert 'id="classify-validity"' in t and "类型仅供参考，不是调整决定" in t
+    c = client.get(f"/cities/{HEGANG}").text
+    assert '<span class="muted" id="type-verdict">类型仅供参考</span>' in c
+    e = client.get("/exhausted?lang=en").text
+    assert "default, not the official method" in e
