@@ -53,4 +53,4 @@ def test_readiness_follows_max_age_window(tmp_path):
     assert warn.blocking[2019] and warn.blocking[2014]
     # coordination also needs the resource subsystem: still blocked, and it says by what
     assert coord.computable_years == []
-    assert set(coord.blocking[2015]) == {"mining_employment_share", "industrial_output"}
+    assert set(coord.blocking[2015]) == {"mining_employment_share", "resource_productivity"}

@@ -120,6 +120,9 @@ def _last_row(df: pd.DataFrame, unit_id: str) -> dict | None:
     return hit.sort_values("year").iloc[-1].to_dict()
 
 
+EXHAUSTED_NOTICE = "本工具默认方法，非官方考核方法 / the tool's default, not the official method"
+
+
 def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
     from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, label, province_label
 
@@ -169,6 +172,15 @@ def _city_ctx(reader: Reader, unit_id: str, lang: str) -> dict:
         cls["type_label"] = label(TYPES, cls.get("type") or "", lang) or cls.get("missing") or "—"
         cls["type_2013_label"] = label(TYPES, cls.get("type_2013") or row["type_2013"], lang)
         cls["reason_text"] = lang_part(str(cls.get("reason") or ""), lang)
+        from rbcity.plan.validity import card_of, decision_wording_allowed, verdict_label
+
+        card = card_of(engine_results(reader, "classify", None)[1])
+        if not decision_wording_allowed(card):  # a difference from 2013, not a re-classification
+            cls["verdict_note"] = ("类型" if lang == "zh" else "type ") + (
+                card.label(lang) if card else verdict_label("indicative", lang))
+    if exh and exh.get("action"):  # an action is never shown without the notice
+        notice = lang_part(str(exh.get("action_notice") or EXHAUSTED_NOTICE), lang)
+        exh["action_label"] = f"{exh['action_label']} ({notice})"
     return {"unit_id": unit_id, "name": row["name"], "facts": facts, "extra": extra,
             "hist": hist.to_dict("records"), "series_json": json.dumps(series, ensure_ascii=False).replace("</", "<\\/"),
             "has_series": bool(series), "cls": cls, "warn": warn, "coord": coord, "exh": exh,
