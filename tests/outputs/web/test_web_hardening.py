@@ -228,6 +228,9 @@ def test_huge_claim_xlsx_is_refused_quickly_with_bounded_memory(hard_client):
     c = hard_client
     data = _huge_claim_xlsx()
     assert len(data) < 2500
+    # the "server" here is the test process, which holds every test module the session loaded:
+    # what the upload may cost it is its growth; the worker reads the file and is measured whole
+    before = _rss_mb(psutil.Process().pid)
     t0 = time.monotonic()
     r = c.post("/api/imports", files={"file": ("claim.xlsx", data, "application/octet-stream")},
                data={"source": "s", "dry_run": "true"}, headers=basic())
@@ -247,7 +250,7 @@ def test_huge_claim_xlsx_is_refused_quickly_with_bounded_memory(hard_client):
     assert job.finished is not None and took < 30, took  # seconds, not a server killed by the kernel
     refused = job.status == "failed" or job.result["status"] == "failed" or job.result.get("rejects")
     assert refused and job.result is None or job.result["n_accepted"] == 0, job.as_dict()
-    assert peak["server"] < 500 and peak["worker"] < 500, peak
+    assert peak["server"] - before < 100 and peak["worker"] < 500, (before, peak)
     assert c.get("/api/health").status_code == 200  # the server is alive
 
 
