@@ -26,10 +26,18 @@ NO_ROW = ("无结果：存储的运行中没有该城市的结果（通常因缺
           "no result stored for this city in the run (usually missing data)")
 
 _TAIL = re.compile(r"(;|；)\s*(missing|缺少)\b.*$|\s*\(e\.g\..*$", re.S)
+#: a value held out by a plausibility finding: "…held out: 北京市 2011 so2_industrial = 154714
+#: flagged by yoy_break (finding #1; …)" — counted by rule, the values are listed by ``rbcity checks``
+_HELD = re.compile(r"^(.*?held out:).*?flagged by (\w+).*$", re.S)
 
 
 def reason_group(reason: str) -> str:
-    """The reason without its per-city tail (the list of missing indicators)."""
+    """The reason without its per-city tail (the list of missing indicators; for a held-out
+    value, the city, year and value, so the appendix counts them by rule)."""
+    held = _HELD.match(reason)
+    if held:
+        return (f"{held[1]} 数据合理性检查标记的数值 values flagged by plausibility rule {held[2]}"
+                " (附录B appendix B; rbcity checks)")
     return _TAIL.sub("", reason).strip().rstrip(";；,，")
 
 
