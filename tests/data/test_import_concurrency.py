@@ -63,21 +63,31 @@ def test_overlapping_imports_into_one_store_serialise(engine, tmp_path):
 
 
 def test_busy_store_gives_one_line_and_a_failed_batch(engine, tmp_path, monkeypatch):
-    import sqlite3
-
-    path = engine.url.database
     monkeypatch.setenv("RBCITY_DB_BUSY_TIMEOUT", "0.2")
+    from sqlalchemy import create_engine, text
+
     from rbcity.data.importer import import_file
+    from rbcity.data.ingest.write import IMPORT_LOCK_KEY
     from rbcity.data.store import open_store
 
-    e = open_store(f"sqlite:///{path}")
+    e = open_store(engine.url.render_as_string(hide_password=False))
     p = _csv(tmp_path, "a.csv", 100)
-    holder = sqlite3.connect(path)
-    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+
+        holder = sqlite3.connect(engine.url.database)
+        holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+        release = holder.rollback
+    else:  # another import holds PostgreSQL's import lock
+        other = create_engine(engine.url).connect()
+        tx = other.begin()
+        other.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK_KEY})
+        release = tx.rollback
+        holder = other
     try:
         rep = import_file(e, p)
     finally:
-        holder.rollback()
+        release()
         holder.close()
     assert rep.status == "failed" and rep.reasons() == {"store_busy": 1}
     assert "数据库忙 store busy" in rep.message and "\n" not in rep.message

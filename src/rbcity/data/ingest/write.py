@@ -122,8 +122,16 @@ def failed(engine, file, sheet, source, digest, code, message, user, dry_run, ki
 
 
 def _lock(conn) -> None:
+    """PostgreSQL: the import lock, waited for no longer than the busy timeout (as SQLite)."""
     if conn.dialect.name == "postgresql":
+        import os
+
+        from rbcity.data.store import BUSY_TIMEOUT, BUSY_TIMEOUT_VAR
+
+        ms = int(1000 * float(os.environ.get(BUSY_TIMEOUT_VAR) or BUSY_TIMEOUT))
+        conn.execute(text(f"SET LOCAL lock_timeout = {ms}"))  # an int: no user text in the SQL
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": IMPORT_LOCK_KEY})
+        conn.execute(text("SET LOCAL lock_timeout = 0"))
 
 
 def _existing(conn, units: pd.Index, inds: pd.Index, want: np.ndarray) -> dict[str, np.ndarray | pd.Categorical]:
@@ -238,7 +246,7 @@ def store(engine, accepted: pd.DataFrame, rejects: list[Reject], *, file, sheet,
             _write(conn, bid, merged, rep)
         return _strip(rep)
     except OperationalError as exc:
-        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+        if any(w in str(exc).lower() for w in ("locked", "busy", "lock timeout")):
             return failed(engine, file, sheet, source, digest, "store_busy",
                           "数据库忙 store busy: another import holds the write lock; try again", user, False, kind)
         raise
