@@ -76,7 +76,7 @@ case "$job" in
     if [ "${RBCITY_PG_LEG:-1}" != "0" ]; then
       start_postgres
       echo "== test leg 2: PostgreSQL ($PG_URL)"
-      legs=("$@"); [ "${#legs[@]}" -eq 0 ] && legs=(tests/data tests/plan tests/outputs/web -m "not browser")
+      legs=("$@"); [ "${#legs[@]}" -eq 0 ] && legs=(tests/data tests/plan tests/outputs/web -m "not browser and not slow")  # the slow real-data engine runs are store-agnostic: SQLite leg
       start=$(date +%s)
       RBCITY_TEST_DB=postgresql RBCITY_TEST_PG="$PG_URL" .venv/bin/python -m pytest "${legs[@]}" || rc=$?
       echo "== PostgreSQL leg took $(( $(date +%s) - start )) s"
