@@ -42,6 +42,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "outputs" / "web"))
+sys.path.insert(0, str(ROOT / "tests"))  # web_seed imports store_urls
 
 PASSWORD = "bench-password-1"
 PROFILES = ["230400", "220181", "210900", "230600", "鹤岗", "大庆"]

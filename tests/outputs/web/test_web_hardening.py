@@ -79,6 +79,55 @@ def test_password_change_and_disable_end_sessions(hard_client):
     c.cookies.clear()
 
 
+def test_cached_signed_in_pages_carry_each_users_own_name_and_token(hard_client):
+    """Read pages are cached per role with stand-ins (the 200-user load test); each signed-in
+    user must still see their own name and get their own working CSRF token, never another's."""
+    from rbcity.outputs.web.auth import add_user
+
+    c = hard_client
+    add_user(c.app.state.engine, "蔡分析", PASSWORD)
+    seen = {}
+    for name in ("owen", "蔡分析", "owen"):
+        _sign_in(c, user=name)
+        page = c.get("/warnings")
+        assert page.status_code == 200
+        assert f"<b>{name}</b>" in page.text and "rbcity-user-mark" not in page.text
+        assert "rbcity-csrf-mark" not in page.text
+        tokens = set(re.findall(r'name="csrf" value="([0-9a-f]+)"', page.text))
+        assert len(tokens) == 1
+        token = tokens.pop()
+        assert token == csrf_of(c.get("/import").text)  # the token of this session (fresh render)
+        seen.setdefault(name, set()).add(token)
+        other = {"owen": "蔡分析", "蔡分析": "owen"}[name]
+        assert f"<b>{other}</b>" not in page.text
+    assert not seen["owen"] & seen["蔡分析"]
+    csrf = csrf_of(c.get("/warnings").text)  # a token from a cached page signs this user out
+    assert c.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    assert "signed-in" not in c.get("/warnings").text
+    c.cookies.clear()
+
+
+def test_session_ended_by_another_process_is_refused_within_recheck(hard_client, monkeypatch):
+    """A live check is remembered for ``recheck`` seconds; an end written to the store by another
+    process (the CLI) is honoured once that has passed."""
+    from sqlalchemy import update
+
+    from rbcity.data import schema as s
+
+    c = hard_client
+    store = c.app.state.sessions.store
+    monkeypatch.setattr(store, "recheck", 0.2)
+    _sign_in(c)
+    assert c.get("/audit").status_code == 200
+    assert c.get("/audit").status_code == 200  # remembered
+    with c.app.state.engine.begin() as conn:  # as `rbcity user disable` in another process would
+        conn.execute(update(s.web_session).where(s.web_session.c.username == "owen")
+                     .values(ended_at=s.web_session.c.created_at, end_reason="elsewhere"))
+    time.sleep(0.25)
+    assert c.get("/audit").status_code == 401
+    c.cookies.clear()
+
+
 def test_idle_and_absolute_timeouts(hard_client):
     from rbcity.outputs.web.sessions import SessionStore, _now
 

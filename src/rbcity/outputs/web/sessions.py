@@ -6,6 +6,11 @@ SHA-256 is the row's id. A signed-in cookie is honoured only while its row exist
 ended, and the account is enabled and its password unchanged since sign-in; the row ends on
 sign-out, password change, account disable, and after the idle or absolute timeout
 (``config/web.yaml``). A copied cookie is therefore worthless after any of these.
+
+A live check is remembered for ``recheck`` seconds (``config/web.yaml``, 1 s) so that a signed-in
+page read costs no store query; an end made in this process (sign-out, a password change or
+disable through :func:`end_user_sessions`) forgets every remembered check at once, and one made
+by another process (``rbcity user passwd`` on the command line) takes effect within ``recheck``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+import threading
+import time
 from functools import lru_cache
 
 from sqlalchemy import and_, insert, select, update
@@ -40,6 +47,16 @@ def _aware(t: datetime | None) -> datetime | None:
     return t.replace(tzinfo=UTC) if t is not None and t.tzinfo is None else t
 
 
+#: bumped by every session end in this process; remembered checks older than it are void
+_ENDS = [0]
+_ENDS_LOCK = threading.Lock()
+
+
+def _ended() -> None:
+    with _ENDS_LOCK:
+        _ENDS[0] += 1
+
+
 def _sid(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -53,6 +70,8 @@ class SessionStore:
         self.idle = timedelta(seconds=idle if idle is not None else cfg["idle_timeout"])
         self.absolute = timedelta(seconds=absolute if absolute is not None else cfg["absolute_timeout"])
         self.touch_every = timedelta(seconds=cfg["touch_every"])
+        self.recheck = float(cfg.get("recheck", 1.0))
+        self._live: dict[str, tuple[str, float, int]] = {}  # sid → (username, checked at, ends seen)
 
     def start(self, username: str) -> str:
         """A new session for ``username``; returns the token for the cookie."""
@@ -66,8 +85,13 @@ class SessionStore:
     def check(self, token: str, username: str, now: datetime | None = None) -> bool:
         """True while the session of ``token`` is live for ``username``; ends it when it has
         timed out, and records activity (at most every ``touch_every``)."""
-        now = now or _now()
         sid = _sid(token)
+        hit = self._live.get(sid) if now is None else None
+        if hit is not None and hit[0] == username and hit[2] == _ENDS[0] \
+                and time.monotonic() - hit[1] < self.recheck:
+            return True
+        now = now or _now()
+        ends_seen = _ENDS[0]  # taken before the read: an end committed meanwhile voids this check
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(s.web_session.c.username, s.web_session.c.created_at, s.web_session.c.last_seen,
@@ -93,13 +117,18 @@ class SessionStore:
         if now - seen > self.touch_every:
             with self.engine.begin() as conn:
                 conn.execute(update(s.web_session).where(s.web_session.c.id == sid).values(last_seen=now))
+        if len(self._live) > 10_000:  # bounded: forget everything rather than grow
+            self._live.clear()
+        self._live[sid] = (username, time.monotonic(), ends_seen)
         return True
 
     def _end(self, sid: str, reason: str, now: datetime | None = None) -> None:
+        self._live.pop(sid, None)
         with self.engine.begin() as conn:
             conn.execute(update(s.web_session)
                          .where(and_(s.web_session.c.id == sid, s.web_session.c.ended_at.is_(None)))
                          .values(ended_at=now or _now(), end_reason=reason))
+        _ended()
 
     def end(self, token: str, reason: str = "logout") -> None:
         """End one session (sign-out)."""
@@ -112,4 +141,5 @@ def end_user_sessions(engine: Engine, username: str, reason: str) -> int:
         res = conn.execute(update(s.web_session)
                            .where(and_(s.web_session.c.username == username, s.web_session.c.ended_at.is_(None)))
                            .values(ended_at=_now(), end_reason=reason))
+    _ended()
     return int(res.rowcount or 0)

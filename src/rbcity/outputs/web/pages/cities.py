@@ -13,7 +13,7 @@ from rbcity.errors import UserError
 from rbcity.outputs.web import i18n
 from rbcity.outputs.web.pages.common import (
     Lang,
-    anonymous_cached,
+    read_page_cached,
     engine_results,
     json_list,
     lang_part,
@@ -29,7 +29,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/cities", response_class=HTMLResponse)
 def cities_page(request: Request, lang: Lang = "zh", search: str = "", province: str = "",
                 level: str = "", type: str = "", exhausted: str = ""):
-    return anonymous_cached(request, lambda: _cities_page(request, lang, search, province, level,
+    return read_page_cached(request, lambda: _cities_page(request, lang, search, province, level,
                                                           type, exhausted))
 
 
@@ -84,7 +84,7 @@ def city_page(request: Request, city: str, lang: Lang = "zh"):
 
         ctx = reader.cached(("page", "city", m.unit_id, lang), lambda: _city_ctx(reader, m.unit_id, lang))
         return render(request, "city.html", "cities", **ctx, **checks_context(reader.engine, m.unit_id))
-    return anonymous_cached(request, make)
+    return read_page_cached(request, make)
 
 
 @router.get("/cities/{city}/report")

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from rbcity.outputs.web import i18n
 from rbcity.outputs.web.pages.common import (
     Lang,
-    anonymous_cached,
+    read_page_cached,
     engine_results,
     json_list,
     lang_part,
@@ -72,7 +72,7 @@ def _engine_page(request: Request, engine: str, template: str, page: str, year: 
         ctx = reader.cached(("page", engine, y, lang, variant),
                              lambda: _engine_ctx(reader, engine, y, lang, make))
         return render(request, template, page, **ctx)
-    return anonymous_cached(request, page_response)
+    return read_page_cached(request, page_response)
 
 
 def _engine_ctx(reader, engine, y, lang, make) -> dict:

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from rbcity.outputs.web.pages.common import (
     Lang,
-    anonymous_cached,
+    read_page_cached,
     engine_results,
     reader_of,
     render,
@@ -27,7 +27,7 @@ def overview(request: Request, lang: Lang = "zh"):
     def make():
         ctx = reader.cached(("page", "overview", lang), lambda: _overview_ctx(reader, lang))
         return render(request, "overview.html", "overview", **ctx)
-    return anonymous_cached(request, make)
+    return read_page_cached(request, make)
 
 
 def _latest_by_unit(df: pd.DataFrame, column: str) -> pd.Series:
