@@ -5,6 +5,11 @@ same file into an empty SQLite table, measured in the same run.
 
     PYTHONPATH=src python bench/bench_import.py [--rows 1000000] [--big]
 
+A second baseline is the same plain pandas path into the store's own ``observation`` table
+(``to_sql(if_exists="append")`` after renaming the columns and adding source, revision and
+batch): the same primary key, foreign keys and (indicator, year) index rbcity writes into, and
+no checks at all — the cost of the destination alone.
+
 Each side runs in its own process under ``/usr/bin/time -v`` (peak RSS = "Maximum resident set
 size"); ``--big`` adds the 200 MB case (4.8 M rows; issue 11 asks peak RSS < 1 GB);
 ``--rows 0 --big`` runs only that case.
@@ -85,6 +90,17 @@ def _phase(phase: str, csv: Path, db: Path) -> None:
         with sqlite3.connect(db) as con:
             df.to_sql("observation", con, index=False, chunksize=100_000)
         n = len(df)
+    elif phase == "store_table":
+        df = pd.read_csv(csv, dtype={"city_code": str})
+        df = df.rename(columns={"city_code": "unit_id", "indicator": "indicator_id"})
+        with sqlite3.connect(db) as con:
+            con.execute("PRAGMA foreign_keys=ON")
+            bid = con.execute("INSERT INTO import_batch (file, sha256, kind, source, status, n_rows, n_accepted, "
+                              "n_rejected, n_new, n_revised, user, created_at, message) VALUES ('b', '', "
+                              "'observations', 'b', 'committed', 0, 0, 0, 0, 0, '', '2026-01-01', '')").lastrowid
+            df = df.assign(source=csv.name, revision=1, batch_id=bid)
+            df.to_sql("observation", con, index=False, if_exists="append", chunksize=100_000)
+        n = len(df)
     else:
         engine = open_store(f"sqlite:///{db}")
         rep = import_file(engine, csv)
@@ -107,7 +123,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--big", action="store_true", help="also the 200 MB case (4.8 M rows): peak RSS must stay < 1 GB")
-    ap.add_argument("--phase", choices=["baseline", "ours"], help=argparse.SUPPRESS)
+    ap.add_argument("--phase", choices=["baseline", "store_table", "ours"], help=argparse.SUPPRESS)
     ap.add_argument("--csv", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -119,21 +135,31 @@ def main() -> None:
         tpl = tmp / "template.sqlite"
         engine = open_store(f"sqlite:///{tpl}")
         ensure_ready(engine)  # registry + catalogue: setup, not timed
+        engine.dispose()  # closes the last connection: the WAL is checkpointed into the file we copy
         cases = ([args.rows] if args.rows else []) + ([4_800_000] if args.big else [])
         for rows in cases:
             csv = tmp / f"long_{rows}.csv"
             n = make_csv(csv, rows, engine)
+            engine.dispose()
             mb = csv.stat().st_size / 2**20
             nb, tb, rb = _measure("baseline", csv, tmp / f"plain_{rows}.sqlite")
+            st_db = tmp / f"store_table_{rows}.sqlite"
+            shutil.copy(tpl, st_db)
+            ns, ts, rs = _measure("store_table", csv, st_db)
             db = tmp / f"ours_{rows}.sqlite"
             shutil.copy(tpl, db)
             no, to, ro = _measure("ours", csv, db)
-            assert no == n == nb, (no, n, nb)
+            assert no == n == nb == ns, (no, n, nb, ns)
             print(f"file: {n:,} rows, {mb:.1f} MB long CSV")
-            print(f"pandas read_csv + to_sql : {tb:7.2f} s  {n / tb:12,.0f} rows/s  peak RSS {rb:7.0f} MB")
+            print(f"pandas read_csv + to_sql : {tb:7.2f} s  {n / tb:12,.0f} rows/s  peak RSS {rb:7.0f} MB "
+                  f"(new table, no keys, no checks)")
+            print(f"… into rbcity's table    : {ts:7.2f} s  {n / ts:12,.0f} rows/s  peak RSS {rs:7.0f} MB "
+                  f"(observation: same keys and index, no checks)")
             print(f"rbcity import            : {to:7.2f} s  {n / to:12,.0f} rows/s  peak RSS {ro:7.0f} MB "
                   f"(validated, resolved, converted, one transaction)")
             print(f"throughput rbcity / baseline: {tb / to:.2f}×; peak RSS rbcity / baseline: {ro / rb:.2f}×")
+            print(f"throughput rbcity / plain pandas into the same table: {ts / to:.2f}×; "
+                  f"peak RSS: {ro / rs:.2f}×")
 
 
 if __name__ == "__main__":

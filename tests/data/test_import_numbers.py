@@ -65,3 +65,26 @@ def test_xlsx_export_over_the_sheet_limit_is_a_clear_error(engine, tmp_path, mon
         ex.export_panel(engine, tmp_path / "o.xlsx")
     assert not (tmp_path / "o.xlsx").exists()
     assert ex.export_panel(engine, tmp_path / "o.csv")["rows"] == 2
+
+
+def test_bulk_arrow_path_decides_every_cell_as_the_general_rules_do():
+    """CSV text arrives as Arrow strings; plain numbers are converted in bulk (numbers._SIMPLE).
+    On the same cells the bulk path and the cell-by-cell rules must agree on value, decimals,
+    percent, formula, bool and blank — the edge cases included."""
+    import numpy as np
+    import pandas as pd
+
+    from rbcity.data.ingest import numbers
+
+    cells = ["1", "1.", "1.250", ".5", "-2.5e3", "1E2", "1e400", " 7 ", "\t8\n", "1,234.5", "1,2", "55.2%",
+             "=A1", "true", "FALSE", "", "—", "abc", "０", "1 000", "12\u3000", None, "+3", "٣", "1_000",
+             "0x10", "nan", "inf", "-0", "00.10", "1..2", "+-1", "3.", "e5", "1e", "1052.86"]
+    arrow = pd.Series(cells, dtype="str")
+    plain = numbers.simple(arrow)
+    assert plain is not None and plain.sum() == 14  # the plain decimals above, and only those
+    assert numbers.simple(arrow.astype(object)) is None  # not Arrow text: general path only
+    fast, slow = numbers.parse(arrow, plain), numbers.parse(arrow.astype(object))
+    pd.testing.assert_frame_equal(fast.astype(float), slow.astype(float))
+    assert numbers.blank(arrow, plain).tolist() == numbers.blank(arrow.astype(object)).tolist()
+    assert fast["value"].iloc[2] == 1.25 and fast["decimals"].iloc[2] == 3  # as written
+    assert np.isnan(fast["value"].iloc[6]) and np.isnan(fast["decimals"].iloc[4])  # overflow; exponent

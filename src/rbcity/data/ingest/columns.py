@@ -106,52 +106,91 @@ def find_layout(table: RawTable, columns: dict | None, year: int | None) -> Layo
     return lay
 
 
+def as_category(values, n: int | None = None) -> pd.Categorical:
+    """A column as a categorical, in order of appearance (each distinct text is then handled
+    once; Arrow text is dictionary-encoded in C). ``values`` None: ``n`` missing cells."""
+    if values is None:
+        return pd.Categorical.from_codes(np.full(n, -1, np.int8), categories=pd.Index([], dtype=object))
+    codes, uniq = pd.factorize(values, use_na_sentinel=True)
+    return pd.Categorical.from_codes(codes, categories=uniq)
+
+
+def _constant_per_part(values: list, part: np.ndarray) -> pd.Categorical:
+    """Row ``i`` takes ``values[part[i]]`` (one value per wide column), as a categorical."""
+    codes, uniq = pd.factorize(np.array(values, dtype=object), use_na_sentinel=True)
+    return pd.Categorical.from_codes(codes[part], categories=uniq)
+
+
 def cells(table: RawTable, lay: Layout, year: int | None) -> tuple[pd.DataFrame, dict[str, int]]:
     """One row per value cell (``row, code, name, province, level_raw, year_raw, source_raw,
     column, ind_raw, value_raw, unit_raw, indicator_id, ind_col, unit_col, hdr_reason, hdr_msg``),
-    and for wide layouts the count of non-blank cells of each rejected column."""
+    and for wide layouts the count of non-blank cells of each rejected column.
+
+    Every column but ``row`` and ``value_raw`` is categorical: a file of a million values has a
+    few thousand distinct cities and a few dozen indicators, and the checks run once per
+    distinct text (:mod:`~rbcity.data.ingest.validate`)."""
     df = table.frame
     n = len(df)
 
     def col(c):
-        return df[c].to_numpy(dtype=object) if c is not None else pd.Series([None] * n, dtype=object).to_numpy()
+        return as_category(df[c] if c is not None else None, n)
 
-    base = pd.DataFrame({
-        "row": table.rows.to_numpy(), "code": col(lay.code_col), "name": col(lay.name_col),
-        "province": col(lay.prov_col), "level_raw": col(lay.level_col),
-        "year_raw": col(lay.year_col) if lay.year_col else pd.Series([str(year)] * n).to_numpy(),
-        "source_raw": col(lay.src_col)})
+    keys = {"code": col(lay.code_col), "name": col(lay.name_col), "province": col(lay.prov_col),
+            "level_raw": col(lay.level_col),
+            "year_raw": col(lay.year_col) if lay.year_col else as_category(np.full(n, str(year), dtype=object)),
+            "source_raw": col(lay.src_col)}
+    rows = table.rows.to_numpy()
     if lay.kind == "long":
-        raw = df[lay.ind_col]
+        raw = as_category(df[lay.ind_col])
         # each distinct indicator text is parsed once; rows take its result by integer code
-        codes, uniq = pd.factorize(raw.to_numpy(dtype=object), use_na_sentinel=True)
-        heads = [parse_header(v) if str(v).strip() else None for v in uniq]
+        heads = [parse_header(v) if str(v).strip() else None for v in raw.categories]
 
         def per_row(attr):
-            vals = np.array([getattr(h, attr) if h is not None else None for h in heads] + [None], dtype=object)
-            return vals[codes]  # code -1 (a missing cell) takes the trailing None
+            vals = [getattr(h, attr) if h is not None else None for h in heads] + [None]
+            return _constant_per_part(vals, np.where(raw.codes < 0, len(heads), raw.codes))
 
-        out = base.assign(column=lay.val_col, ind_raw=raw.to_numpy(dtype=object),
-                          value_raw=df[lay.val_col].to_numpy(), unit_raw=col(lay.unit_col),
-                          ind_col=lay.ind_col, unit_col=lay.unit_col or "")
-        out["indicator_id"] = per_row("indicator_id")
-        out["hdr_reason"] = per_row("reason_code")
-        out["hdr_msg"] = per_row("reason")
+        unit_raw = col(lay.unit_col)
+        hunit = per_row("unit")
         # a unit inside the indicator text (地区生产总值_万元) counts where the unit column is blank
-        hunit = pd.Series(per_row("unit"), index=out.index)
-        ublank = blank(out["unit_raw"]) if lay.unit_col else pd.Series(True, index=out.index)
-        out["unit_raw"] = out["unit_raw"].where(~ublank.to_numpy() | hunit.isna(), hunit)
+        if lay.unit_col:
+            ublank = blank(pd.Series(unit_raw.categories, dtype=object)).to_numpy()
+            ub = np.where(unit_raw.codes < 0, True, ublank[np.maximum(unit_raw.codes, 0)] if len(ublank) else True)
+        else:
+            ub = np.ones(n, bool)
+        use_h = ub & (hunit.codes >= 0)
+        if use_h.any():
+            merged = np.where(use_h, hunit.astype(object), unit_raw.astype(object))
+            unit_raw = as_category(pd.Series(merged, dtype=object))
+        const = np.zeros(n, np.int64)
+        out = pd.DataFrame({"row": rows, **keys, "column": _constant_per_part([lay.val_col], const),
+                            "ind_raw": raw, "value_raw": df[lay.val_col].array, "unit_raw": unit_raw,
+                            "ind_col": _constant_per_part([lay.ind_col], const),
+                            "unit_col": _constant_per_part([lay.unit_col or ""], const),
+                            "indicator_id": per_row("indicator_id"), "hdr_reason": per_row("reason_code"),
+                            "hdr_msg": per_row("reason")})
         return out, {}
-    parts, rejected = [], {}
+    used, rejected = [], {}
     for c, hd in lay.value_columns.items():
-        vals = df[c]
         if hd.indicator_id is None:
-            rejected[c] = int((~blank(vals)).sum())
+            rejected[c] = int((~blank(df[c])).sum())
             continue
-        parts.append(base.assign(column=c, ind_raw=c, value_raw=vals.to_numpy(), unit_raw=hd.unit,
-                                 indicator_id=hd.indicator_id, ind_col=c, unit_col=c, hdr_reason=None, hdr_msg=""))
-    if parts:
-        return pd.concat(parts, ignore_index=True), rejected
-    empty = base.iloc[0:0].assign(column="", ind_raw="", value_raw=None, unit_raw=None, indicator_id=None,
-                                  ind_col="", unit_col="", hdr_reason=None, hdr_msg="")
-    return empty, rejected
+        used.append((c, hd))
+    k = len(used)
+    part = np.repeat(np.arange(k), n)
+
+    def rep(cat: pd.Categorical) -> pd.Categorical:
+        return pd.Categorical.from_codes(np.tile(cat.codes, k), categories=cat.categories)
+
+    value_raw = (pd.concat([df[c] for c, _ in used], ignore_index=True).array if k
+                 else pd.array([], dtype=object))
+    out = pd.DataFrame({"row": np.tile(rows, k), **{name: rep(v) for name, v in keys.items()},
+                        "column": _constant_per_part([c for c, _ in used], part),
+                        "ind_raw": _constant_per_part([c for c, _ in used], part),
+                        "value_raw": value_raw,
+                        "unit_raw": _constant_per_part([hd.unit for _, hd in used], part),
+                        "indicator_id": _constant_per_part([hd.indicator_id for _, hd in used], part),
+                        "ind_col": _constant_per_part([c for c, _ in used], part),
+                        "unit_col": _constant_per_part([c for c, _ in used], part),
+                        "hdr_reason": _constant_per_part([None] * k, part),
+                        "hdr_msg": _constant_per_part([""] * k, part)})
+    return out, rejected

@@ -41,118 +41,209 @@ def _fmt(v) -> str:
     return f"{v:.6g}"
 
 
+def _per_category(cat: pd.Series, fn, fill=None) -> np.ndarray:
+    """``fn`` applied to the distinct values of categorical ``cat`` (a Series of them in, an
+    array-like out), taken back to every row by code; ``fill`` for missing cells."""
+    c = cat.array
+    vals = np.asarray(fn(pd.Series(np.asarray(c.categories, dtype=object), dtype=object)), dtype=object)
+    return np.append(vals, np.array([fill], dtype=object))[np.where(c.codes < 0, len(vals), c.codes)]
+
+
+def _group(*cats: pd.Series) -> np.ndarray:
+    """One integer per distinct combination of the categorical columns ``cats`` (0 … k−1)."""
+    key = np.zeros(len(cats[0]), np.int64)
+    for c in cats:
+        codes = c.array.codes.astype(np.int64) + 1
+        key = pd.factorize(key * (int(codes.max(initial=0)) + 1) + codes)[0].astype(np.int64)
+    return key
+
+
+def _object(col: pd.Series) -> pd.Series:
+    """A (categorical) column as plain objects, missing cells as None."""
+    o = col.astype(object)
+    return o.where(o.notna(), None)
+
+
 def check(table: RawTable, lay: Layout, *, cat: pd.DataFrame, cities: CityResolver, source: str,
           year: int | None) -> ChunkResult:
-    """Validate one chunk (see the module docstring)."""
+    """Validate one chunk (see the module docstring). Text columns are categorical
+    (:func:`~rbcity.data.ingest.columns.cells`): each check runs once per distinct text and
+    reaches the rows by integer code; only the value column is parsed cell by cell."""
     file, sheet = table.file, table.sheet
     c, rejected_columns = cells(table, lay, year)
-    isblank = numbers.blank(c["value_raw"])
+    plain = numbers.simple(c["value_raw"])  # plain decimal numbers: converted in bulk
+    isblank = numbers.blank(c["value_raw"], plain).to_numpy()
     n_blank = int(isblank.sum())
-    c = c[~isblank.to_numpy()].reset_index(drop=True)
+    c = c[~isblank].reset_index(drop=True)
+    plain = plain[~isblank] if plain is not None else None
+    n = len(c)
     idx = c.index
-    reason = pd.Series(pd.NA, index=idx, dtype=object)
-    detail = pd.Series("", index=idx, dtype=object)
-    rcol = pd.Series("", index=idx, dtype=object)
-    rraw = pd.Series("", index=idx, dtype=object)
+    has = np.zeros(n, bool)
+    reason = np.full(n, None, dtype=object)
+    detail = np.full(n, "", dtype=object)
+    rcol = np.full(n, "", dtype=object)
+    rraw = np.full(n, "", dtype=object)
+
+    def at(x, m, text=False):
+        if callable(x):  # already the flagged rows' values
+            x = x(m)
+            return np.asarray(x, dtype=object).astype(str) if text else x
+        if isinstance(x, pd.Series):
+            x = x[m]
+            return (x.astype(object).astype(str) if text else x.astype(object)).to_numpy()
+        if isinstance(x, np.ndarray):
+            return x[m]
+        return x
 
     def flag(mask, code, msg, column, raw):
-        m = mask & reason.isna()
+        """The first reason found for a cell is its reason; ``msg``/``column``/``raw`` are a
+        value, a Series, an array or a function of the mask (computed for flagged rows only)."""
+        m = np.asarray(mask, dtype=bool) & ~has
         if not m.any():
             return
+        has[m] = True
         reason[m] = code
-        detail[m] = msg[m] if isinstance(msg, pd.Series) else msg
-        rcol[m] = column[m] if isinstance(column, pd.Series) else column
-        rraw[m] = raw[m].astype(str) if isinstance(raw, pd.Series) else raw
+        detail[m] = at(msg, m)
+        rcol[m] = at(column, m)
+        rraw[m] = at(raw, m, text=True)
 
-    # year
-    yr = pd.to_numeric(c["year_raw"].astype(str).str.strip(), errors="coerce")
-    bad_year = yr.isna() | (yr != np.floor(yr))
+    # year: each distinct text once
+    def years(v):
+        return pd.to_numeric(v.astype(str).str.strip(), errors="coerce").to_numpy(dtype=float)
+
+    yr = _per_category(c["year_raw"], years, np.nan).astype(float)
+    bad_year = np.isnan(yr) | (yr != np.floor(yr))
     this_year = date.today().year
     flag(bad_year, "bad_year", "年份无效 not a year", lay.year_col or "", c["year_raw"])
-    flag(~bad_year & ((yr < YEAR_MIN) | (yr > this_year)), "year_out_of_range",
+    in_range = ~bad_year & (yr >= YEAR_MIN) & (yr <= this_year)
+    flag(~bad_year & ~in_range, "year_out_of_range",
          f"年份超出范围 year outside {YEAR_MIN}–{this_year}", lay.year_col or "", c["year_raw"])
-    c["year"] = yr.where(~bad_year & (yr >= YEAR_MIN) & (yr <= this_year)).astype("Int64")
+    c["year"] = pd.array(np.where(in_range, yr, np.nan), dtype="Float64").astype("Int64")
 
-    # city: one resolution per distinct key
-    keycols = ["code", "name", "province", "level_raw", "year"]
-    k = c[keycols].astype(object)
-    k = k.where(k.notna(), None)
-    if len(k):
-        grp = k.groupby(keycols, dropna=False, sort=False).ngroup().to_numpy()
+    # city: one resolution per distinct (code, name, province, level, year) key
+    if n:
+        grp = _group(c["code"], c["name"], c["province"], c["level_raw"], c["year_raw"])
         gids, first = np.unique(grp, return_index=True)
-        res = cities.frame(k.iloc[first].reset_index(drop=True))
+        ks = pd.DataFrame({k: _object(c[k].iloc[first]).to_numpy()
+                           for k in ("code", "name", "province", "level_raw")})
+        ks["year"] = _object(c["year"].iloc[first]).to_numpy()
+        res = cities.frame(ks.reset_index(drop=True))
         pos = np.searchsorted(gids, grp)
-        for col in ("unit_id", "city_reason", "city_msg"):
-            c[col] = res[col].to_numpy(dtype=object)[pos]
+        g_unit = res["unit_id"].to_numpy(dtype=object)
+        g_reason = res["city_reason"].to_numpy(dtype=object)
+        g_msg = res["city_msg"].to_numpy(dtype=object)
     else:
-        c = c.assign(unit_id=None, city_reason=None, city_msg="")
+        pos = np.zeros(0, np.int64)
+        g_unit = g_reason = g_msg = np.zeros(0, dtype=object)
     city_col = lay.code_col or lay.name_col
-    city_raw = c["code"].where(c["code"].notna(), c["name"]).astype(str)
-    cr = c["city_reason"]
     for code in ROWWISE[:4]:
-        flag(cr == code, code, c["city_msg"], city_col, city_raw)
+        hit = g_reason == code
+        if hit.any():
+            m_ = hit[pos]
+
+            def city_raw(m):
+                return np.where(c["code"].array.codes[m] >= 0, _object(c["code"][m]).astype(str),
+                                _object(c["name"][m]).astype(str))
+
+            flag(m_, code, lambda m: g_msg[pos[m]], city_col, city_raw)
 
     # indicator (and the 口径/price basis its header states)
-    hr = c["hdr_reason"]
-    flag(hr == "scope_mismatch", "scope_mismatch", c["hdr_msg"], c["ind_col"], c["ind_raw"])
-    flag(c["indicator_id"].isna(), "unknown_indicator",
+    ind = c["indicator_id"].array
+    flag(np.asarray(c["hdr_reason"] == "scope_mismatch"), "scope_mismatch", c["hdr_msg"], c["ind_col"], c["ind_raw"])
+    flag(ind.codes < 0, "unknown_indicator",
          "未知指标 unknown indicator; 见 see `rbcity indicators`", c["ind_col"], c["ind_raw"])
 
     # number (a percent-formatted cell states its own unit: %)
-    num = numbers.parse(c["value_raw"])
-    flag(num["formula"], "uncached_formula",
+    num = numbers.parse(c["value_raw"], plain)
+    percent = num["percent"].to_numpy()
+    flag(num["formula"].to_numpy(), "uncached_formula",
          "公式没有缓存值 formula without a cached value: 在 Excel 中打开并保存 open and save it in Excel, "
          "or paste values", c["column"], c["value_raw"])
-    flag(num["is_bool"], "not_a_number", "不是数值 not a number (true/false)", c["column"], c["value_raw"])
-    flag(num["value"].isna(), "not_a_number", "不是数值 not a number", c["column"], c["value_raw"])
-    unit_raw = c["unit_raw"].astype(object).where(~num["percent"].to_numpy(), "%")
+    flag(num["is_bool"].to_numpy(), "not_a_number", "不是数值 not a number (true/false)", c["column"], c["value_raw"])
+    flag(num["value"].isna().to_numpy(), "not_a_number", "不是数值 not a number", c["column"], c["value_raw"])
 
-    # unit → factor to the catalogue unit
-    c["cat_unit"] = c["indicator_id"].map(cat["unit"])
-    ok_ind = c["indicator_id"].notna().to_numpy()
-    ukey = unit_raw.where(unit_raw.notna(), "\x00").astype(str)
-    pair = c["indicator_id"].astype(str) + "\x01" + ukey
-    # one factor per distinct (indicator, unit) pair; rows take it by integer code
-    codes, uniq = pd.factorize(pair.to_numpy(dtype=object))
-    pf, pc, pm = np.full(len(uniq) + 1, np.nan), np.full(len(uniq) + 1, pd.NA, object), np.full(len(uniq) + 1, "", object)
-    for j in np.unique(codes[ok_ind]):
-        ind, ur = uniq[j].split("\x01", 1)
-        try:
-            pf[j] = factor(None if ur == "\x00" else ur, cat.at[ind, "unit"])
-        except UnitProblem as exc:
-            pc[j], pm[j] = exc.code, str(exc)
-    codes = np.where(ok_ind, codes, len(uniq))  # rows without an indicator: no factor, no unit reason
-    fac = pd.Series(pf[codes], index=idx)
-    ucode = pd.Series(pc[codes], index=idx, dtype=object)
-    umsg = pd.Series(pm[codes], index=idx, dtype=object)
+    # unit → factor to the catalogue unit: one per distinct (indicator, unit as written) pair
+    ind_ids = np.asarray(ind.categories, dtype=object)
+    cat_units = cat["unit"].reindex(ind_ids).to_numpy(dtype=object)
+    unit_cat = c["unit_raw"].array
+    ucodes = np.where(percent, -2, unit_cat.codes.astype(np.int64))  # -2: the cell says %
+    pair = pd.factorize((ind.codes.astype(np.int64) + 1) * (len(unit_cat.categories) + 3) + ucodes + 2)[0]
+    npair = int(pair.max(initial=-1)) + 1
+    pf = np.full(npair + 1, np.nan)
+    pc_ = np.full(npair + 1, None, object)
+    pm = np.full(npair + 1, "", object)
+    ok_ind = ind.codes >= 0
+    if n:
+        pids, pfirst = np.unique(pair, return_index=True)
+        for j, r in zip(pids, pfirst, strict=True):
+            if not ok_ind[r]:
+                continue
+            u = "%" if ucodes[r] == -2 else (None if ucodes[r] == -1 else unit_cat.categories[ucodes[r]])
+            try:
+                pf[j] = factor(u, cat_units[ind.codes[r]])
+            except UnitProblem as exc:
+                pc_[j], pm[j] = exc.code, str(exc)
+    pair = np.where(ok_ind, pair, npair)  # rows without an indicator: no factor, no unit reason
+    fac = pf[pair]
+    ucode = pc_[pair]
+
+    def unit_shown(m):
+        return np.where(percent[m], "%", _object(c["unit_raw"][m]).where(lambda s: s.notna(), "").astype(str))
+
     for code in ("unit_missing", "unit_incompatible"):
-        flag(ucode == code, code, umsg + np.where(num["percent"], " (单元格为百分比格式 the cell is formatted as percent)", ""),
-             c["unit_col"], unit_raw.where(unit_raw.notna(), "").astype(str))
+        flag(ucode == code, code,
+             lambda m: pm[pair[m]] + np.where(percent[m], " (单元格为百分比格式 the cell is formatted as percent)", ""),
+             c["unit_col"], unit_shown)
 
     # value in the catalogue unit, at the precision the source states; range
-    val = numbers.round_to_source(num["value"] * fac, num["decimals"], fac)
-    lo = c["indicator_id"].map(cat["min_value"]).astype(float)
-    hi = c["indicator_id"].map(cat["max_value"]).astype(float)
-    out = ((lo.notna() & (val < lo)) | (hi.notna() & (val > hi))) & reason.isna()
-    rng = pd.Series("", index=idx, dtype=object)
-    if out.any():
-        u, f_ = c.loc[out, "cat_unit"].astype(str), fac[out]
-        rng[out] = ("超出有效范围 outside the valid range [" + lo[out].map(_fmt) + ", " + hi[out].map(_fmt) + "] "
-                    + u + ": " + val[out].map(_fmt) + " " + u
-                    + np.where(f_ != 1, " (converted ×" + f_.map(_fmt) + ")", ""))
-    flag(out, "out_of_range", rng, c["column"], c["value_raw"])
+    val = numbers.round_to_source(num["value"] * fac, num["decimals"], pd.Series(fac, index=idx)).to_numpy()
+    lo_c = pd.to_numeric(cat["min_value"].reindex(ind_ids), errors="coerce").to_numpy(dtype=float)
+    hi_c = pd.to_numeric(cat["max_value"].reindex(ind_ids), errors="coerce").to_numpy(dtype=float)
+    icode = np.where(ok_ind, ind.codes, len(ind_ids))
+    lo, hi = np.append(lo_c, np.nan)[icode], np.append(hi_c, np.nan)[icode]
+    with np.errstate(invalid="ignore"):
+        out = ((~np.isnan(lo) & (val < lo)) | (~np.isnan(hi) & (val > hi))) & ~has
 
-    rejects = _rejects(c.assign(value=val, percent_cell=num["percent"].to_numpy()), reason, detail, rcol, rraw, lay, file, sheet)
-    ok = reason.isna().to_numpy()
-    acc = c[ok]
-    src = acc["source_raw"].astype(object)
-    src = src.where(src.notna() & (src.astype(str).str.strip() != ""), source).astype(str)
+    def range_msg(m):
+        u = np.append(cat_units, "")[icode[m]].astype(str)
+        f_ = fac[m]
+        return np.array([f"超出有效范围 outside the valid range [{_fmt(a)}, {_fmt(b)}] {uu}: {_fmt(v)} {uu}"
+                         + (f" (converted ×{_fmt(ff)})" if ff != 1 else "")
+                         for a, b, uu, v, ff in zip(lo[m], hi[m], u, val[m], f_, strict=True)], dtype=object)
+
+    flag(out, "out_of_range", range_msg, c["column"], c["value_raw"])
+
+    rej = c[has].assign(value=val[has], percent_cell=percent[has])
+    rej = rej.astype({k: object for k in rej.columns if isinstance(rej[k].dtype, pd.CategoricalDtype)})
+    ri = rej.index
+    rejects = _rejects(rej, pd.Series(reason[has], index=ri, dtype=object), pd.Series(detail[has], index=ri),
+                       pd.Series(rcol[has], index=ri), pd.Series(rraw[has], index=ri), lay, file, sheet)
+    ok = ~has
+    # accepted values, compact: categoricals by code, never a string per row
+    src = c["source_raw"].array
+    src_vals = pd.Series(np.asarray(src.categories, dtype=object), dtype=object)
+    src_vals = src_vals.where(src_vals.astype(str).str.strip() != "", source).astype(str).tolist() + [source]
     accepted = pd.DataFrame({
-        "unit_id": pd.Categorical(acc["unit_id"].astype(str)), "year": acc["year"].astype("int16").to_numpy(),
-        "indicator_id": pd.Categorical(acc["indicator_id"].astype(str)), "value": val[ok].to_numpy(dtype=float),
-        "unit": pd.Categorical(acc["cat_unit"].astype(str)), "source": pd.Categorical(src),
-        "row": acc["row"].astype("int32").to_numpy(), "column": pd.Categorical(acc["column"].astype(str))})
+        "unit_id": _by_code(g_unit, pos[ok]),
+        "year": c["year"][ok].astype("int16").to_numpy(),
+        "indicator_id": _by_code(ind_ids, ind.codes[ok]),
+        "value": val[ok].astype(float),
+        "unit": _by_code(cat_units, icode[ok]),
+        "source": _by_code(np.array(src_vals, dtype=object), np.where(src.codes < 0, len(src_vals) - 1, src.codes)[ok]),
+        "row": c["row"][ok].astype("int32").to_numpy(),
+        "column": _by_code(np.asarray(c["column"].array.categories, dtype=object), c["column"].array.codes[ok])})
     return ChunkResult(accepted, rejects, n_blank, rejected_columns)
+
+
+def _by_code(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """Row ``i`` takes ``values[codes[i]]``, as a categorical of text with only the values used
+    (``values`` small: one per distinct city, indicator, unit …)."""
+    codes = np.asarray(codes, dtype=np.int64)
+    used = np.unique(codes)
+    inv, cats = pd.factorize(pd.Series(np.asarray(values, dtype=object)[used], dtype=object).astype(str))
+    remap = np.zeros(len(values) if len(values) else 1, np.int64)
+    remap[used] = inv
+    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(cats, dtype=str))
 
 
 def _rejects(c, reason, detail, rcol, rraw, lay: Layout, file, sheet) -> list[Reject]:

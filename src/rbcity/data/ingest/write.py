@@ -288,6 +288,34 @@ def _strip(rep: ImportReport) -> ImportReport:
     return rep
 
 
+#: SQLite: a batch of at least this many new values, and at least as many as the store holds,
+#: drops the secondary index of ``observation`` and builds it again after the insert (same
+#: transaction): one sort instead of a million scattered B-tree inserts (bench/bench_import.py)
+REBUILD_INDEX_MIN = 100_000
+
+
+class _index_rebuilt:
+    """Context: around a big insert into ``observation`` on SQLite, the (indicator, year) index
+    is dropped and rebuilt inside the import's transaction (readers keep their snapshot; a
+    failure rolls the drop back with the rest)."""
+
+    def __init__(self, conn, n_new: int):
+        self.conn, self.on = conn, False
+        if conn.dialect.name != "sqlite" or n_new < REBUILD_INDEX_MIN:
+            return
+        held = conn.exec_driver_sql("SELECT max(rowid) FROM observation").scalar() or 0  # rows ever held: an upper bound
+        self.on = n_new >= held
+
+    def __enter__(self):
+        if self.on:
+            self.conn.exec_driver_sql("DROP INDEX IF EXISTS ix_observation_indicator_year")
+
+    def __exit__(self, kind, exc, tb):
+        if self.on and kind is None:
+            self.conn.exec_driver_sql("CREATE INDEX ix_observation_indicator_year ON observation (indicator_id, year)")
+        return False
+
+
 def _write(conn, bid: int, merged: pd.DataFrame, rep: ImportReport) -> None:
     """Rejects, new values, superseded values and updates, in chunks of ``WRITE_CHUNK`` rows in
     primary-key order (B-tree appends instead of random page splits)."""
@@ -307,8 +335,10 @@ def _write(conn, bid: int, merged: pd.DataFrame, rep: ImportReport) -> None:
             yield part, [part[c].tolist() if c in ("unit_id", "indicator_id", "unit", "source")
                          else part[c].astype(float if c == "value" else int).tolist() for c in cols]
 
-    for part, (u, y, i, v, un, sr, rv) in chunks(new):
-        bulk_insert(conn, s.observation, cols + ["batch_id"], zip(u, y, i, v, un, sr, rv, [bid] * len(part), strict=True))
+    with _index_rebuilt(conn, len(new)):
+        for part, (u, y, i, v, un, sr, rv) in chunks(new):
+            bulk_insert(conn, s.observation, cols + ["batch_id"],
+                        zip(u, y, i, v, un, sr, rv, [bid] * len(part), strict=True))
     # the superseded values move to observation_revision (recorded_at = when superseded)
     stamp = f"{now:%Y-%m-%d %H:%M:%S.%f}" if conn.dialect.name == "sqlite" else now
     o = s.observation.c
