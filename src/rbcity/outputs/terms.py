@@ -67,3 +67,12 @@ def translate_terms(text: str, lang: str) -> str:
         if zh in text:
             text = text.replace(zh, TERMS[zh])
     return text
+
+
+def lang_part(text: str, lang: str) -> str:
+    """The zh or en half of an engine's bilingual "中文 / English" text (whole text otherwise)."""
+    if " / " in text:
+        zh, en = text.split(" / ", 1)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+            return zh.strip() if lang == "zh" else en.strip()
+    return text
