@@ -101,6 +101,8 @@ def test_reporter_sees_only_own_city_and_is_refused_elsewhere(fapp):
     row = refused(fapp, c, "GET", f"/forms/{FUXIN}/2019", "read", unit=FUXIN)
     assert row["username"] == "hg_rep" and row["detail"]["role"] == "reporter"
     refused(fapp, c, "GET", "/forms/阜新/2019", "read", unit=FUXIN)  # by name too
+    assert c.get("/forms/999999/2019").status_code == 404  # not one of the 262 (a code is not resolved)
+    assert c.get("/forms/没有这个城市/2019").status_code == 404
     en = c.get("/forms?year=2019&lang=en").text
     assert "reporter · Hegang 鹤岗市" in en and "not started" in en
 
@@ -217,6 +219,11 @@ def test_walk_a_form_through_the_pages_with_three_users(fapp):
     row = re.search(rf'<tr data-unit="{HEGANG}">.*?</tr>', dash).group(0)
     assert 'data-status="published">已发布' in row and '<td class="num">7</td>' in row and "nat_rev" in row
     assert '<td class="num" data-status="published">1</td>' in dash
+    assert city_units(prov.get("/forms", params={"year": 2019, "status": "published"}).text) == [HEGANG]
+    assert HEGANG not in city_units(prov.get("/forms", params={"year": 2019, "status": "missing"}).text)
+    ln = city_units(nat.get("/forms", params={"year": 2019, "province": "辽宁"}).text)
+    assert FUXIN in ln and HEGANG not in ln and len(ln) == 15
+    assert prov.get("/forms", params={"status": "bogus"}).status_code == 422
     assert "发布报表" in signed_in(fapp, "boss").get("/audit").text  # audit actions in words
 
 

@@ -50,7 +50,7 @@ def pc(tmp_path_factory):
 
 
 def row(html: str, indicator: str) -> dict[str, str]:
-    tr = re.search(rf'<tr data-programme="\w+" data-indicator="{indicator}">(.*?)</tr>', html, re.S).group(1)
+    tr = re.search(rf'<tr data-programme="\w+" data-indicator="{indicator}"[^>]*>(.*?)</tr>', html, re.S).group(1)
     fields = dict(re.findall(r'data-field="(\w+)"[^>]*>(.*?)</td>', tr, re.S))
     return {k: re.sub(r"<[^>]+>", "", v).strip() for k, v in fields.items()}
 
@@ -87,18 +87,21 @@ def test_province_and_city_views(pc):
     t = pc.get("/programmes", params={"year": 2019, "province": "黑龙江"}).text
     assert 'id="prog-scope">黑龙江省<' in t
     # national-only targets: the province's total, its share of the national target, "reported"
-    assert row(t, "successor_industry_parks") == {"value": "4 个", "share": "4.0%", "reporting": "1/11",
+    assert row(t, "successor_industry_parks") == {"value": "4 个", "share": "4.0% 全国", "reporting": "1/11",
                                                    "status": "已填报（计入全国）"}
     contrib = t.split('id="contributions-table"', 1)[1].split("</table>", 1)[0]
     assert contrib.count(f'data-unit="{HEGANG}"') == 2 and FUXIN not in contrib
-    assert re.search(r"鹤岗市.*?接续替代产业园区和集聚区数.*?<td class=\"num\">4 个</td><td class=\"num\">4.0%</td>",
+    assert re.search(r"鹤岗市.*?接续替代产业园区和集聚区数.*?<td class=\"num nw\">4 个</td><td class=\"num\">4.0%</td>",
                      contrib, re.S)
     c = pc.get("/programmes", params={"year": 2019, "city": "阜新"}).text
-    assert row(c, "successor_industry_parks") == {"value": "6 个", "share": "6.0%", "reporting": "1/1",
+    assert row(c, "successor_industry_parks") == {"value": "6 个", "share": "6.0% 全国", "reporting": "1/1",
                                                    "status": "已填报（计入全国）"}
     assert row(c, "reemployed_persons")["status"] == "无数据"
     j = pc.get("/programmes", params={"year": 2019, "city": JIUTAI}).text
     assert 'id="no-contributions"' in j and row(j, "successor_industry_parks")["value"] == "无数据"
+    # a province picked in a city's view wins over the city; the city's own province keeps it
+    assert 'id="prog-scope">辽宁省<' in pc.get("/programmes", params={"city": "鹤岗", "province": "辽宁"}).text
+    assert 'id="prog-scope">鹤岗市 · 黑龙江省<' in pc.get("/programmes", params={"city": "鹤岗", "province": "黑龙江"}).text
     assert pc.get("/programmes", params={"province": "火星"}).status_code == 422
     assert pc.get("/programmes", params={"city": "没有这个城市"}).status_code == 404
 

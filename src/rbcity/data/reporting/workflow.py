@@ -54,7 +54,7 @@ def city_of(engine: Engine, unit_id: str) -> tuple[str, str]:
     if row is None:
         from rbcity.registry.resolve import UnknownCity
 
-        raise UnknownCity(f"不是规划内城市 not one of the plan's 262 cities: {unit_id!r}")
+        raise UnknownCity(unit_id, [])  # 404: not one of the plan's 262 cities
     return row.name, row.province
 
 

@@ -124,7 +124,7 @@ T: dict[str, tuple[str, str]] = {
     "baseline_to_beat": ("需超过的基准", "baseline to beat"), "not_computed": ("未能计算", "not computed"),
     "engine": ("引擎", "engine"), "indicative_note": ("仅供参考，不作为决定依据", "indicative only, not a basis for decisions"),
     # the statistics reporting system (统计报表) and the plan's programmes
-    "forms": ("统计报表", "Reporting forms"),
+    "forms": ("统计报表", "Forms"),
     "programmes": ("规划专项", "Programmes"),
     "forms_title": ("统计报表完成情况", "Completion of the annual forms"),
     "reporting_year": ("报告年份", "reporting year"),
@@ -153,8 +153,8 @@ T: dict[str, tuple[str, str]] = {
     "act_return": ("退回修改", "Return with comments"),
     "act_accept": ("审核通过", "Accept"),
     "act_publish": ("发布（数值入库）", "Publish (values enter the store)"),
-    "return_note": ("退回须至少填写一条意见：在下表“退回意见”列逐格填写，或填写整表意见。",
-                    "A return needs at least one comment: per cell in the “return comment” column below, or for the whole form."),
+    "return_note": ("退回须至少填写一条意见：在下表“填写退回意见”列逐格填写，或填写整表意见。",
+                    "A return needs at least one comment: per cell in the “your return comment” column below, or for the whole form."),
     "whole_form": ("整表意见", "whole form"),
     "return_comment": ("退回意见", "return comment"),
     "values": ("数值", "Values"),
@@ -173,8 +173,8 @@ T: dict[str, tuple[str, str]] = {
     "notes_title": ("说明", "Notes"),
     "no_form_yet": ("尚未上传报表。", "No form uploaded yet."),
     "no_history": ("尚无记录。", "Nothing yet."),
-    "stale": ("此报表已被他人修改：您看到的是第 {seen} 版，现在是第 {now} 版（{status}）。请查看最新状态后重试。",
-              "Someone changed this form: you saw version {seen}, it is now version {now} ({status}). Check its current state and try again."),
+    "stale": ("此报表在您打开后已有改动：您看到的是第 {seen} 版，现在是第 {now} 版（{status}）。请查看下方最新状态后重试。",
+              "This form changed after you opened it: you saw version {seen}, it is now version {now} ({status}). Check its current state below and try again."),
     "wrong_state": ("报表当前状态为“{status}”，不能执行“{action}”。", "The form is {status}: “{action}” is not possible now."),
     "done_upload": ("已上传，存为草稿（第 {v} 版）。", "Uploaded as a draft (version {v})."),
     "done_submit": ("已提交审核（第 {v} 版）。", "Submitted for review (version {v})."),
@@ -207,6 +207,11 @@ T: dict[str, tuple[str, str]] = {
     "city_ph": ("城市名称", "city name"),
     "show": ("查看", "Show"),
     "no_data": ("无数据", "no data"),
+    "n_values_word": ("个数值", "values"), "n_rejected_word": ("处被拒", "rejected"),
+    "n_comments_word": ("条意见", "comments"),
+    "filter_all": ("全部", "all"), "showing": ("显示", "showing"),
+    "national_share_tag": ("全国", "national"),
+    "comments_col": ("已有意见", "comments"), "your_comment": ("填写退回意见", "your return comment"),
 }
 
 #: a form's status (``report_form.status``; ``missing``: no form yet)

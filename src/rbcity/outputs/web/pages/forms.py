@@ -13,6 +13,7 @@ with a 409 that says what changed.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Annotated
 
@@ -43,6 +44,19 @@ WHOLE_FORM = "_form"
 MAX_COMMENT = 2000
 DIMENSIONS = {"economy": ("经济", "economy"), "society": ("社会", "society"), "environment": ("环境", "environment"),
               "resource": ("资源", "resources"), "programme": ("规划专项", "the plan's programmes")}
+
+
+#: where a catalogue definition's English begins: "… / English", or "…。English" (a capital)
+_EN_START = re.compile(r"\s*/\s+(?=[A-Za-z])|(?<=[。）])\s*(?=[A-Z])")
+
+
+def definition_text(text: str, lang: str) -> str:
+    """The ``lang`` part of a catalogue definition (口径), which runs Chinese then English in
+    either of two ways; a definition with no English part is kept whole."""
+    m = _EN_START.search(text or "")
+    if m is None:
+        return text or ""
+    return text[:m.start()].strip() if lang == "zh" else text[m.end():].strip()
 
 
 def page_scope(request: Request) -> Scope:
@@ -81,7 +95,10 @@ def _status(key: str | None, lang: str) -> str:
 
 # -- the dashboard ---------------------------------------------------------------------------
 @router.get("/forms", response_class=HTMLResponse)
-def forms_page(request: Request, lang: Lang = "zh", year: str | None = None):
+def forms_page(request: Request, lang: Lang = "zh", year: str | None = None, status: str = "",
+               province: str = ""):
+    """Counts by province first (all of the user's scope), then the cities — optionally only
+    those of one ``status`` (or ``overdue``) and one ``province``."""
     from rbcity.data.reporting.scope import REPORTING_ROLES
     from rbcity.data.reporting.workflow import (
         STATUSES,
@@ -91,35 +108,54 @@ def forms_page(request: Request, lang: Lang = "zh", year: str | None = None):
         form_years,
         reporting_year,
     )
-    from rbcity.registry.labels import province_label
+    from rbcity.outputs.web.errors import FieldError
+    from rbcity.registry.labels import PROVINCES_EN, province_label
+    from rbcity.registry.query import parse_province
 
     scope = page_scope(request)
     engine, reader, lang = request.app.state.engine, reader_of(request), page_lang(request)
+    keys = ["missing", *STATUSES]
+    if status and status not in (*keys, "overdue"):
+        raise FieldError("status", f"无效的状态 invalid status {status!r}; allowed: {', '.join((*keys, 'overdue'))}")
+    prov = parse_province(province) if province else ""
     current = reporting_year(engine)
     y = year_arg(year) or current
     df = dashboard(engine, scope, y)
-    keys = ["missing", *STATUSES]
+    order = {p: i for i, p in enumerate(PROVINCES_EN)}  # provinces in the usual (code) order
+    df = df.assign(_o=df["province"].map(lambda p: order.get(p, 99))).sort_values(
+        ["_o", "unit_id"], kind="stable").drop(columns="_o")
     prov_rows = []
     if len(df):
         counts = dashboard_by_province(df)
-        prov_rows = [{"province": province_label(r["province"], lang), "cities": int(r["cities"]),
+        counts = counts.iloc[sorted(range(len(counts)), key=lambda i: order.get(counts["province"].iloc[i], 99))]
+        prov_rows = [{"province": province_label(r["province"], lang), "key": r["province"], "cities": int(r["cities"]),
                       "overdue": int(r["overdue"]), **{k: int(r[k]) for k in keys}}
                      for r in counts.to_dict("records")]
-        if len(prov_rows) > 1:
-            prov_rows.append({"province": i18n.tr("total", lang), "total": True,
-                              **{k: sum(p[k] for p in prov_rows) for k in ("cities", "overdue", *keys)}})
+        if len(prov_rows) > 1:  # the total first: findings before detail
+            prov_rows.insert(0, {"province": i18n.tr("total", lang), "total": True, "key": "",
+                                 **{k: sum(p[k] for p in prov_rows) for k in ("cities", "overdue", *keys)}})
+    shown = df
+    if status == "overdue":
+        shown = shown[shown["overdue"]]
+    elif status:
+        shown = shown[shown["status"] == status]
+    if prov:
+        shown = shown[shown["province"] == prov]
     city_rows = [{"unit_id": r["unit_id"], "name": _city(r["name"], lang), "province": province_label(r["province"], lang),
                   "status": r["status"], "status_label": _status(r["status"], lang), "version": int(r["version"]),
                   "updated_at": r["updated_at"] if pd.notna(r["updated_at"]) else None,
                   "updated_by": r["updated_by"] if isinstance(r["updated_by"], str) else "",
-                  "overdue": bool(r["overdue"]),
-                  "href": i18n.with_lang(f"/forms/{r['unit_id']}/{y}", "", lang)} for r in df.to_dict("records")]
+                  "overdue": bool(r["overdue"]), "deadline": r["deadline"],
+                  "href": i18n.with_lang(f"/forms/{r['unit_id']}/{y}", "", lang)} for r in shown.to_dict("records")]
+    status_keys = [(k, _status(k, lang)) for k in ("submitted", "accepted", "returned", "published", "draft", "missing")]
+    cards = [("", i18n.tr("n_city_col", lang), len(df))] + [
+        (k, w, int((df["status"] == k).sum()) if len(df) else 0) for k, w in status_keys] + [
+        ("overdue", i18n.tr("overdue", lang), int(df["overdue"].sum()) if len(df) else 0)]
     return render(request, "forms.html", "forms", year=y, years=sorted({*form_years(engine), current, y}),
                   deadline=deadline(y).isoformat(), scope_label=_scope_label(reader, scope, lang),
                   has_role=scope.role in (*REPORTING_ROLES, "admin"), prov_rows=prov_rows, city_rows=city_rows,
-                  status_keys=[(k, _status(k, lang)) for k in ("submitted", "accepted", "returned", "published",
-                                                               "draft", "missing")],
-                  n_overdue=int(df["overdue"].sum()) if len(df) else 0)
+                  status_keys=status_keys, cards=cards, status_arg=status, province_arg=prov,
+                  province_arg_label=province_label(prov, lang) if prov else "", n_cities=len(df))
 
 
 # -- one form --------------------------------------------------------------------------------
@@ -154,7 +190,6 @@ def _form_response(request: Request, scope: Scope, unit: str, year: int, *, stat
 def _form_ctx(request: Request, scope: Scope, d: dict, lang: str) -> dict:
     from rbcity.data.reporting.forms import NOTE_PREFIX, items, sheet_rows
     from rbcity.data.reporting.workflow import city_of, deadline
-    from rbcity.outputs.terms import lang_part
     from rbcity.outputs.web.audit import form_history
     from rbcity.registry.labels import province_label
 
@@ -191,7 +226,7 @@ def _form_ctx(request: Request, scope: Scope, d: dict, lang: str) -> dict:
         else:
             state, value = "blank", None
         row = {"id": r.indicator_id, "name": names[r.indicator_id], "unit": r.unit,
-               "definition": lang_part(str(r.definition or ""), lang), "section": r.section,
+               "definition": definition_text(str(r.definition or ""), lang), "section": r.section,
                "section_label": i18n.pair(r.section, DIMENSIONS, lang), "value": value, "state": state,
                "state_label": i18n.tr(f"v_{state}", lang), "cell": f"H{rows_of[r.indicator_id]}",
                "comments": comments.get(r.indicator_id, [])}

@@ -40,9 +40,14 @@ def programmes_page(request: Request, lang: Lang = "zh", year: str | None = None
 
 
 def _unit_en(unit: str, lang: str) -> str:
-    from rbcity.outputs.terms import UNITS_EN
+    """A programme unit for the page: as is in Chinese; in English translated, and 个 (items)
+    dropped — "6" parks, not "6 count"."""
+    from rbcity.outputs.terms import unit_en
 
-    return unit if lang == "zh" or not unit else UNITS_EN.get(unit, unit)
+    return "" if lang == "en" and unit == "个" else unit_en(unit, lang)
+
+
+CMP = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "~": "≈"}
 
 
 def _programmes_ctx(reader, y: int | None, province: str, city: str, lang: str) -> dict:
@@ -54,12 +59,14 @@ def _programmes_ctx(reader, y: int | None, province: str, city: str, lang: str) 
     cities = reader.cities()
     df, run = engine_results(reader, "targets", y)
     year = run["year"] if run is not None else y
-    prov = parse_province(province) if province and not city else ""
+    prov = parse_province(province) if province else ""
     unit = None
-    if city:
+    if city:  # a city, unless a different province was picked since (the province wins)
         m = reader.resolve(city)
-        unit = m.unit_id
-        row = cities.set_index("unit_id").loc[unit]
+        row = cities.set_index("unit_id").loc[m.unit_id]
+        if not prov or prov == row["province"]:
+            unit = m.unit_id
+    if unit is not None:
         key, members = unit, [unit]
         scope_label = f"{city_label(row['name'], lang)} · {province_label(row['province'], lang)}"
         prov_of_city = row["province"]
@@ -80,6 +87,11 @@ def _programmes_ctx(reader, y: int | None, province: str, city: str, lang: str) 
         r["status_label"] = (i18n.tr("not_evaluated", lang) if r["status"] == "not_evaluated"
                              else i18n.pair(r["status"], i18n.STATUSES, lang))
         r["contribution"] = key != "national" and r["type"] in ("cumulative", "count")
+        r["cmp"] = CMP.get(r["comparator"] or "", r["comparator"] or "")
+    prev = None
+    for r in rows:  # a programme heading once per run of its targets
+        r["first"] = r["programme"] != prev
+        prev = r["programme"]
     counts = {k: sum(1 for r in rows if r["status"] == k) for k in (*i18n.STATUSES, "not_evaluated")}
     contributions, by_province = [], []
     prog_inds = [r["indicator_id"] for r in rows if r["indicator_id"]]
@@ -117,7 +129,7 @@ def _programmes_ctx(reader, y: int | None, province: str, city: str, lang: str) 
             "counts": [(k, i18n.tr("not_evaluated", lang) if k == "not_evaluated" else i18n.pair(k, i18n.STATUSES, lang), n)
                        for k, n in counts.items() if n],
             "scope_key": key, "scope_label": scope_label, "is_national": key == "national",
-            "is_city": unit is not None, "province_arg": prov or prov_of_city, "city_arg": city,
+            "is_city": unit is not None, "province_arg": prov_of_city, "city_arg": city if unit is not None else "",
             "provinces": [(zh, zh if lang == "zh" else en) for zh, en in PROVINCES_EN.items() if zh in present],
             "contributions": contributions, "by_province": by_province,
             "facts": [{**f, "programme_label": f["programme"] if lang == "zh" else i18n.PROGRAMMES_EN.get(f["programme"], f["programme"]),
