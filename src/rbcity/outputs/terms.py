@@ -28,6 +28,8 @@ UNITS_EN: dict[str, str] = {
     "万人": "10k persons", "万元": "10k yuan", "亿元": "100m yuan", "万美元": "10k USD", "元": "yuan",
     "个": "count", "人": "persons", "元/人": "yuan per person", "吨": "tonnes", "万吨": "10k tonnes",
     "平方米": "m²", "张": "beds", "人/千人": "per 1,000 persons",
+    "个百分点": "percentage points", "万立方米": "10k m³", "万公顷": "10k ha", "公顷": "ha", "万平方米": "10k m²",
+    "年": "years",
 }
 
 _ZH_RUN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+\s*")
@@ -66,4 +68,13 @@ def translate_terms(text: str, lang: str) -> str:
     for zh in sorted(TERMS, key=len, reverse=True):
         if zh in text:
             text = text.replace(zh, TERMS[zh])
+    return text
+
+
+def lang_part(text: str, lang: str) -> str:
+    """The zh or en half of an engine's bilingual "中文 / English" text (whole text otherwise)."""
+    if " / " in text:
+        zh, en = text.split(" / ", 1)
+        if any("\u4e00" <= ch <= "\u9fff" for ch in zh):
+            return zh.strip() if lang == "zh" else en.strip()
     return text

@@ -61,6 +61,19 @@ def items(engine: Engine, unit_id: str, year: int) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def sheet_rows(df: pd.DataFrame) -> dict[str, int]:
+    """item → its row in the form's sheet, for the rows of :func:`items` (the layout
+    :func:`build_workbook` writes: data from ``FIRST_ROW``, one heading row before the
+    programme section) — so a reject's cell (``H12``) can be shown with its indicator."""
+    out, row, headed = {}, FIRST_ROW, False
+    for item, sec in zip(df["indicator_id"], df["section"], strict=True):
+        if sec == PROGRAMME and not headed:
+            row, headed = row + 1, True
+        out[str(item)] = row
+        row += 1
+    return out
+
+
 def sections() -> list[str]:
     """The notes sheet's sections: the catalogue's dimensions, then the plan's programmes."""
     return [*sorted(load_catalogue()["dimension"].unique()), PROGRAMME]

@@ -58,6 +58,12 @@ class Scope:
         """True when this user's role may take ``action`` and the city is in scope."""
         return self.role in ACTIONS[action][0] and self.covers(unit_id, province)
 
+    def actions_now(self, status: str | None, unit_id: str, province: str) -> list[str]:
+        """The actions this user may take on a form in ``status`` (None: no form yet), in
+        :data:`ACTIONS` order — what a page offers as buttons; the workflow checks again."""
+        return [a for a, (_, starts, _) in ACTIONS.items()
+                if status in starts and self.may(a, unit_id, province)]
+
 
 def scope_of(engine: Engine, username: str) -> Scope | None:
     """The user's role and place, or None for an unknown user."""

@@ -54,7 +54,7 @@ def city_of(engine: Engine, unit_id: str) -> tuple[str, str]:
     if row is None:
         from rbcity.registry.resolve import UnknownCity
 
-        raise UnknownCity(f"不是规划内城市 not one of the plan's 262 cities: {unit_id!r}")
+        raise UnknownCity(unit_id, [])  # 404: not one of the plan's 262 cities
     return row.name, row.province
 
 
@@ -231,22 +231,40 @@ def detail(engine: Engine, scope: Scope, unit_id: str, year: int) -> dict:
 
 def dashboard(engine: Engine, scope: Scope, year: int, today: date | None = None) -> pd.DataFrame:
     """Completion by city for the cities in ``scope``: ``unit_id, name, province, status,
-    deadline, overdue`` (status ``missing`` when no form exists; overdue = past the deadline
-    and not yet submitted/accepted/published)."""
+    deadline, overdue, version, updated_at, updated_by`` (status ``missing`` when no form exists,
+    then version 0 and no last change; overdue = past the deadline and not yet
+    submitted/accepted/published)."""
     today = today or datetime.now(UTC).date()
     c, f = s.city.c, s.report_form.c
     with engine.connect() as conn:
         cities = pd.DataFrame(conn.execute(select(c.unit_id, c.name, c.province)).all(),
                               columns=["unit_id", "name", "province"])
-        forms = pd.DataFrame(conn.execute(select(f.unit_id, f.status, f.deadline).where(f.year == year)).all(),
-                             columns=["unit_id", "status", "deadline"])
+        forms = pd.DataFrame(conn.execute(select(f.unit_id, f.status, f.deadline, f.version, f.updated_at,
+                                                 f.updated_by).where(f.year == year)).all(),
+                             columns=["unit_id", "status", "deadline", "version", "updated_at", "updated_by"])
     df = cities.merge(forms, on="unit_id", how="left")
     df = df[[scope.covers(u, p) for u, p in zip(df["unit_id"], df["province"], strict=True)]]
     due = deadline(year)
     df["status"] = df["status"].fillna("missing")
     df["deadline"] = df["deadline"].where(df["deadline"].notna(), due).map(lambda d: d.isoformat())
     df["overdue"] = (today > due) & ~df["status"].isin(["submitted", "accepted", "published"])
+    df["version"] = df["version"].fillna(0).astype(int)
+    df = df[["unit_id", "name", "province", "status", "deadline", "overdue", "version", "updated_at", "updated_by"]]
     return df.sort_values(["province", "unit_id"]).reset_index(drop=True)
+
+
+def form_years(engine: Engine) -> list[int]:
+    """The years that have at least one form, ascending."""
+    with engine.connect() as conn:
+        ys = conn.execute(select(s.report_form.c.year).distinct()).scalars().all()
+    return sorted(int(y) for y in ys)
+
+
+def reporting_year(engine: Engine, today: date | None = None) -> int:
+    """The latest reporting year: the year just closed (whose forms are being collected; a form
+    for Y is due in Y+1, ``config/reporting.yaml``), or a later year that already has forms."""
+    today = today or datetime.now(UTC).date()
+    return max([today.year - 1, *form_years(engine)])
 
 
 def dashboard_by_province(df: pd.DataFrame) -> pd.DataFrame:

@@ -18,10 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
-from rbcity.data.programmes import load_programmes
+from rbcity.outputs.programme_progress import national_progress, programme_rows
 from rbcity.outputs.report.gaps import gap_counts, gap_rows
 from rbcity.outputs.report.results import ENGINES, EngineResult, all_results
-from rbcity.outputs.terms import term, translate_terms
+from rbcity.outputs.terms import lang_part, term, translate_terms
 from rbcity.registry.labels import LEVELS, TYPES, VERIFICATION, province_label
 
 #: Engines whose results are one row per registry city.
@@ -44,15 +44,6 @@ ATTRIBUTIONS: list[tuple[str, str, str]] = [
 
 def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
-
-
-def lang_part(text: str, lang: str) -> str:
-    """The zh or en half of an engine's bilingual "中文 / English" text (whole text otherwise)."""
-    if " / " in text:
-        zh, en = text.split(" / ", 1)
-        if any("\u4e00" <= ch <= "\u9fff" for ch in zh):
-            return zh.strip() if lang == "zh" else en.strip()
-    return text
 
 
 def _json_list(v) -> list:
@@ -244,25 +235,9 @@ def _classify(res: EngineResult, cities: pd.DataFrame, lang: str) -> dict:
 
 
 def _programmes(summary: dict, lang: str) -> list[dict]:
-    """The plan's programme targets (config/programmes.yaml) with the run's national progress:
-    value, share of the target, share of cities reporting, status (no_data when nobody reported;
-    ``not_evaluated`` with the reason for a target no city reports)."""
-    by_ind = {r["indicator_id"]: r for r in summary.get("targets") or []}
-    rows = []
-    for p in load_programmes().itertuples(index=False):
-        if p.kind != "target":
-            continue
-        r = by_ind.get(p.indicator_id) if isinstance(p.indicator_id, str) else None
-        n, k = (r or {}).get("n_units"), (r or {}).get("n_reporting")
-        rows.append({"programme": p.programme, "target": p.target, "unit": p.unit,
-                     "year": None if pd.isna(p.year) else int(p.year),
-                     "value": _num((r or {}).get("national_value")),
-                     "share": _num((r or {}).get("national_share")),
-                     "reporting": k / n if n and k is not None else None,
-                     "status": "not_evaluated" if isinstance(p.not_evaluated, str)
-                     else (r or {}).get("national_status") or "no_data",
-                     "reason": lang_part(p.not_evaluated, lang) if isinstance(p.not_evaluated, str) else ""})
-    return rows
+    """The plan's programme targets with the run's national progress (shared with the web's
+    ``/programmes`` page: :mod:`rbcity.outputs.programme_progress`)."""
+    return programme_rows(national_progress(summary), lang)
 
 
 def _targets(res: EngineResult, cat: pd.DataFrame, lang: str) -> dict:

@@ -46,8 +46,7 @@ def _text(v) -> str:
 
 
 def _part(text: str, lang: str) -> str:
-    from rbcity.outputs.report.context import lang_part
-    from rbcity.outputs.terms import strip_zh
+    from rbcity.outputs.terms import lang_part, strip_zh
 
     out = lang_part(text, lang)
     if lang != "zh" and any("\u4e00" <= ch <= "\u9fff" for ch in out):

@@ -31,3 +31,19 @@ def audit_frame(engine: Engine, limit: int = 200, offset: int = 0) -> tuple[int,
                             .limit(limit).offset(offset)).mappings().all()
     df = pd.DataFrame([dict(r) for r in rows], columns=["id", "at", "username", "action", "detail"])
     return int(total), df
+
+
+#: the audit actions that move a form (``api.forms.upload_as`` / ``act_as``), in workflow order
+FORM_ACTIONS = ("form_upload", "form_submit", "form_return", "form_accept", "form_publish")
+
+
+def form_history(engine: Engine, unit_id: str, year: int) -> list[dict]:
+    """The transitions of one form, oldest first: ``at, username, action, detail`` from the
+    audit log (every upload and action through the web leaves one; refused requests are not
+    part of a form's history)."""
+    a = s.audit_log.c
+    with engine.connect() as conn:
+        rows = conn.execute(select(a.at, a.username, a.action, a.detail).where(a.action.in_(FORM_ACTIONS))
+                            .order_by(a.id)).mappings().all()
+    return [dict(r) for r in rows if isinstance(r["detail"], dict)
+            and r["detail"].get("unit_id") == unit_id and r["detail"].get("year") == year]

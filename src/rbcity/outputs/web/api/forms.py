@@ -55,13 +55,14 @@ def reporting_user(request: Request,
 ScopeDep = Annotated[Scope, Depends(reporting_user)]
 
 
-def _unit(city: str) -> str:
+def unit_of(city: str) -> str:
+    """A city's code from its code or name (UnknownCity / AmbiguousCity otherwise)."""
     from rbcity.registry.resolve import resolve_city
 
     return city if city.isdigit() and len(city) == 6 else resolve_city(city).unit_id
 
 
-def _guarded(request: Request, scope: Scope, what: str, unit_id: str, year: int, fn):
+def guarded(request: Request, scope: Scope, what: str, unit_id: str, year: int, fn):
     """Run ``fn``; a :class:`ScopeRefused` leaves an audit row before it becomes the 403."""
     from rbcity.outputs.web.audit import record
 
@@ -71,6 +72,39 @@ def _guarded(request: Request, scope: Scope, what: str, unit_id: str, year: int,
         record(request.app.state.engine, scope.username, "scope_violation", what=what, unit_id=unit_id,
                year=year, role=scope.role, path=request.url.path)
         raise
+
+
+def upload_as(request: Request, scope: Scope, unit: str, year: int, data: bytes, file: str,
+              version: int | None) -> dict[str, Any]:
+    """An upload by ``scope`` (the API's and the form page's): the workflow's checks, a 403 with
+    its audit row outside the scope, a ``form_upload`` audit row when it lands."""
+    from rbcity.data.reporting.workflow import upload
+    from rbcity.outputs.web.audit import record
+
+    engine = request.app.state.engine
+    out = guarded(request, scope, "upload", unit, year, lambda: upload(
+        engine, scope, unit, year, data, file=file, version=version))
+    record(engine, scope.username, "form_upload", unit_id=unit, year=year, version=out["version"],
+           n_values=out["n_values"], n_rejected=out["n_rejected"], file=file)
+    return out
+
+
+def act_as(request: Request, scope: Scope, unit: str, year: int, action: str, version: int,
+           comments: dict[str, str] | None) -> dict[str, Any]:
+    """submit / return / accept / publish by ``scope`` through :func:`workflow.act` (the API's
+    and the form page's): 403 + audit row outside the scope, 409 on a stale version, a
+    ``form_<action>`` audit row when it happens; a publication refreshes the data version."""
+    from rbcity.data.reporting.workflow import act
+    from rbcity.outputs.web.audit import record
+
+    engine = request.app.state.engine
+    out = guarded(request, scope, action, unit, year, lambda: act(
+        engine, scope, unit, year, action, version=version, comments=comments))
+    record(engine, scope.username, f"form_{action}", unit_id=unit, year=year, version=out["version"],
+           comments=comments or None, batch_id=out["batch_id"])
+    if action == "publish":
+        request.app.state.reader.version(force=True)
+    return out
 
 
 @router.get("/forms", summary="报表完成情况（按城市） completion of the year's forms, by city in the user's scope",
@@ -88,8 +122,8 @@ def list_forms(request: Request, scope: ScopeDep, year: YearQ) -> dict[str, Any]
 def get_form(request: Request, scope: ScopeDep, city: City, year: Year) -> dict[str, Any]:
     from rbcity.data.reporting.workflow import detail
 
-    unit = _unit(city)
-    return _guarded(request, scope, "read", unit, year, lambda: detail(request.app.state.engine, scope, unit, year))
+    unit = unit_of(city)
+    return guarded(request, scope, "read", unit, year, lambda: detail(request.app.state.engine, scope, unit, year))
 
 
 @router.get("/forms/{city}/{year}/xlsx", summary="下载报表 the form as an Excel workbook (stored values locked)",
@@ -99,13 +133,13 @@ def download_form(request: Request, scope: ScopeDep, city: City, year: Year):
     from rbcity.data.reporting.workflow import check_read, city_of
 
     engine = request.app.state.engine
-    unit = _unit(city)
+    unit = unit_of(city)
 
     def build():
         check_read(scope, unit, city_of(engine, unit)[1])
         return build_workbook(engine, unit, year)
 
-    body = _guarded(request, scope, "download", unit, year, build)
+    body = guarded(request, scope, "download", unit, year, build)
     return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="form_{unit}_{year}.xlsx"'})
 
@@ -115,17 +149,8 @@ def download_form(request: Request, scope: ScopeDep, city: City, year: Year):
 async def upload_form(request: Request, scope: ScopeDep, city: City, year: Year,
                       file: Annotated[UploadFile, File()],
                       version: Annotated[int | None, Form(ge=0, le=2**31 - 1)] = None) -> dict[str, Any]:
-    from rbcity.data.reporting.workflow import upload
-    from rbcity.outputs.web.audit import record
-
-    engine = request.app.state.engine
-    unit = _unit(city)
     data = await file.read(request.app.state.upload_limit + 1)
-    out = _guarded(request, scope, "upload", unit, year, lambda: upload(
-        engine, scope, unit, year, data, file=file.filename or "form.xlsx", version=version))
-    record(engine, scope.username, "form_upload", unit_id=unit, year=year, version=out["version"],
-           n_values=out["n_values"], n_rejected=out["n_rejected"])
-    return out
+    return upload_as(request, scope, unit_of(city), year, data, file.filename or "form.xlsx", version)
 
 
 @router.post("/forms/{city}/{year}/{action}", summary="报表流转 submit / return (comments per cell) / accept / publish",
@@ -134,15 +159,4 @@ def act_on_form(request: Request, scope: ScopeDep, city: City, year: Year, actio
                 version: Annotated[int, Body(ge=0, le=2**31 - 1, description="the version the user saw")],
                 comments: Annotated[dict[str, str] | None, Body(description="item → comment (return)")] = None,
                 ) -> dict[str, Any]:
-    from rbcity.data.reporting.workflow import act
-    from rbcity.outputs.web.audit import record
-
-    engine = request.app.state.engine
-    unit = _unit(city)
-    out = _guarded(request, scope, action, unit, year, lambda: act(
-        engine, scope, unit, year, action, version=version, comments=comments))
-    record(engine, scope.username, f"form_{action}", unit_id=unit, year=year, version=out["version"],
-           comments=comments or None, batch_id=out["batch_id"])
-    if action == "publish":
-        request.app.state.reader.version(force=True)
-    return out
+    return act_as(request, scope, unit_of(city), year, action, version, comments)

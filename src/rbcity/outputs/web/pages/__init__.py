@@ -12,9 +12,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from rbcity.outputs.web.pages import account, cities, data, engines, overview, rerun
+from rbcity.outputs.web.pages import (
+    account,
+    cities,
+    data,
+    engines,
+    forms,
+    overview,
+    programmes,
+    rerun,
+)
 
-FAMILIES = (overview, cities, engines, data, account, rerun)
+FAMILIES = (overview, cities, engines, programmes, data, account, rerun, forms)
 
 router = APIRouter(include_in_schema=False)
 for _family in FAMILIES:

@@ -13,15 +13,19 @@ from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from rbcity.data.reporting.scope import REPORTING_ROLES
 from rbcity.outputs.web import i18n
 from rbcity.outputs.web.sources import Reader
 
 templates = Jinja2Templates(directory=str(resources.files("rbcity.outputs") / "templates" / "web"))
 
-NAV = ["overview", "cities", "transitions", "targets", "warnings", "exhausted", "coverage", "import"]
+NAV = ["overview", "cities", "transitions", "targets", "programmes", "warnings", "exhausted", "coverage", "import"]
 NAV_PATHS = {"overview": "/", "cities": "/cities", "transitions": "/transitions", "targets": "/targets",
-             "warnings": "/warnings", "exhausted": "/exhausted", "coverage": "/coverage",
-             "import": "/import"}
+             "programmes": "/programmes", "warnings": "/warnings", "exhausted": "/exhausted",
+             "coverage": "/coverage", "import": "/import", "forms": "/forms"}
+#: roles that see the ``forms`` link (the reporting roles and admin; the link depends on the role
+#: only, so pages served by :func:`read_page_cached` stay per-role)
+FORMS_NAV_ROLES = (*REPORTING_ROLES, "admin")
 
 Lang = Annotated[str, Query(pattern="^(zh|en)$")]
 
@@ -59,7 +63,9 @@ def render(request: Request, template: str, page: str, status: int = 200, **ctx)
         "t": lambda key: i18n.tr(key, lang),
         "u": lambda path, **q: i18n.with_lang(path, "&".join(f"{k}={v}" for k, v in q.items() if v not in (None, "")), lang),
         "switch_url": i18n.with_lang(request.url.path, request.url.query, "zh" if lang == "en" else "en"),
-        "nav": [(k, NAV_PATHS[k]) for k in NAV], "user": user, "csrf": csrf,
+        "nav": [(k, NAV_PATHS[k]) for k in NAV] + (
+            [("forms", NAV_PATHS["forms"])] if user is not None and user.role in FORMS_NAV_ROLES else []),
+        "user": user, "csrf": csrf,
         "import_fields": i18n.IMPORT_FIELDS,
         "batch_status": lambda k: i18n.pair(k, i18n.BATCH_STATUSES, lang),
     }
@@ -186,7 +192,7 @@ def page_writer(request: Request):
 
 def lang_part(text: str, lang: str) -> str:
     """The Chinese or English half of an engine's "中文 / English" text (the report's rule)."""
-    from rbcity.outputs.report.context import lang_part as _part
+    from rbcity.outputs.terms import lang_part as _part
 
     return _part(text, lang)
 
