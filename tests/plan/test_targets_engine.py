@@ -101,3 +101,24 @@ def test_targets_without_data_are_listed():
     assert len(out.not_computed) == 3
     w = widen(out.results).set_index("unit_id")
     assert (w["mining_water_reuse.status"] == "no_data").all()
+
+
+def test_national_sum_from_too_few_cities_is_incomplete_not_behind():
+    """A cumulative national total from 1 of 4 cities (25 % < min_reporting_share 0.8) is a lower
+    bound: 100 of 500 after 3 of 8 years would read 'off track', but the rule says incomplete;
+    with all four reporting the same total is a finding (off track)."""
+    one = make_panel([("A00001", 2015, "reemployed_persons", 100)])
+    t = TARGETS.iloc[[2]]
+    spec = load_spec("targets")
+    out = run_targets(one, REG, t, spec, 2015)
+    w = widen(out.results).set_index("unit_id")
+    assert w.loc["national", "reemployed_persons.value"] == 100
+    assert w.loc["national", "reemployed_persons.status"] == "incomplete"
+    assert out.summary["targets"][0]["national_status"] == "incomplete"
+    assert out.summary["validity"]["verdict"] == "not_valid"  # no target with a usable national value
+    four = make_panel([(u, 2015, "reemployed_persons", 25) for u in ("A00001", "B00001", "C00001", "D00001")])
+    w4 = widen(run_targets(four, REG, t, spec, 2015).results).set_index("unit_id")
+    assert w4.loc["national", "reemployed_persons.value"] == 100
+    assert w4.loc["national", "reemployed_persons.status"] == "off_track"  # 0.2 < 3/8 elapsed
+    lenient = run_targets(one, REG, t, {**spec, "min_reporting_share": 0.25}, 2015)
+    assert widen(lenient.results).set_index("unit_id").loc["national", "reemployed_persons.status"] == "off_track"

@@ -49,6 +49,8 @@ TARGET_STATUS: list[tuple[str, str, str, str]] = [
     ("achieved", "已实现", "achieved", "#1a9850"),
     ("on_track", "进展顺利", "on track", "#91cf60"),
     ("off_track", "进度滞后", "off track", "#d73027"),
+    # a national sum from too few reporting cities (config/targets.yaml min_reporting_share)
+    ("incomplete", "填报不全", "incomplete reporting", "#fdae61"),
     # a city's or province's share of a national-only (cumulative / count) target
     ("reported", "已填报（计入全国）", "reported (counts toward the national target)", "#74add1"),
     ("no_data", "无数据", "no data", "#bdbdbd"),

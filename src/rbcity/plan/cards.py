@@ -45,7 +45,7 @@ def targets_card(summary: dict, spec: dict) -> ValidityCard:
     v = spec.get("validity") or {}
     rows = summary.get("targets") or []
     n = len(rows)
-    done = sum(1 for r in rows if r.get("national_status") not in (None, "no_data"))
+    done = sum(1 for r in rows if r.get("national_status") not in (None, "no_data", "incomplete"))
     share = done / n if n else None
     thr = float(v.get("min_share", 0.5))
     if not n or not done:

@@ -119,6 +119,17 @@ def _as_contribution(ev: dict, tv: float, keep: np.ndarray | None = None) -> Non
     ev["status"] = np.where(keep, ev["status"], np.where(has, "reported", "no_data"))
 
 
+def _incomplete(ev: dict, i: int, n_reporting: int, n_units: int, spec: dict) -> None:
+    """A national total summed from too few reporting cities is a lower bound: it can show a
+    target achieved or on track (more reports only add), but not behind — that status becomes
+    ``incomplete`` (填报不全) below ``min_reporting_share`` of the cities (config/targets.yaml)."""
+    need = float(spec.get("min_reporting_share", 0.8))
+    if ev["status"][i] != "off_track" or n_units == 0 or n_reporting >= need * n_units:
+        return
+    ev["status"] = np.asarray(ev["status"], dtype=object).copy()
+    ev["status"][i] = "incomplete"
+
+
 def _groups(registry: pd.DataFrame, units: list[str], spec: dict) -> dict[str, np.ndarray]:
     """Group key → boolean mask over ``units``."""
     reg = registry.set_index("unit_id").reindex(units)
@@ -199,6 +210,8 @@ def run_targets(panel: pd.DataFrame, registry: pd.DataFrame, targets: pd.DataFra
             _as_contribution(ev_u, tv)
             _as_contribution(ev_g, tv, keep=np.array([g == "national" for g in gkeys]))
         n_reporting = int((~np.isnan(ev_u["value"])).sum())
+        if national_only and "national" in gkeys:
+            _incomplete(ev_g, gkeys.index("national"), n_reporting, len(units), spec)
         frames = [pd.DataFrame({"unit_id": units, **ev_u}), pd.DataFrame({"unit_id": gkeys, **ev_g})]
         f = pd.concat(frames, ignore_index=True)
         f = f.rename(columns={c: f"{ind}.{c}" for c in (*FIELDS_V, *FIELDS_T)})

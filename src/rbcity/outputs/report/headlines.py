@@ -36,8 +36,8 @@ def _targets(d, status_label) -> str:
         return ""
     n = len(tg["national"])
     parts = [f"{status_label(k)} {v}" for k, v in sorted(tg["status_counts"].items(),
-                                                         key=lambda kv: ["achieved", "on_track", "off_track", "no_data"].index(kv[0])
-                                                         if kv[0] in ("achieved", "on_track", "off_track", "no_data") else 9)]
+                                                         key=lambda kv: ["achieved", "on_track", "off_track", "incomplete", "no_data"].index(kv[0])
+                                                         if kv[0] in ("achieved", "on_track", "off_track", "incomplete", "no_data") else 9)]
     return t(f"全国{n}项目标：", f"{n} national targets: ") + t("，", ", ").join(parts) + t("。", ".")
 
 
