@@ -24,7 +24,8 @@ from rbcity.data.programmes import load_programmes
 from rbcity.outputs.terms import lang_part
 
 
-def _num(v) -> float | None:
+def as_float(v) -> float | None:
+    """A stored value as a float; None for missing, NaN or text (the report uses it too)."""
     if v is None or v is pd.NA:
         return None
     try:
@@ -38,7 +39,7 @@ def national_progress(summary: Mapping | None) -> dict[str, dict]:
     """indicator_id → the nation's progress from a targets run summary (``summary["targets"]``)."""
     out = {}
     for r in (summary or {}).get("targets") or []:
-        out[r["indicator_id"]] = {"value": _num(r.get("national_value")), "share": _num(r.get("national_share")),
+        out[r["indicator_id"]] = {"value": as_float(r.get("national_value")), "share": as_float(r.get("national_share")),
                                   "status": r.get("national_status"), "n_reporting": r.get("n_reporting"),
                                   "n_units": r.get("n_units")}
     return out
@@ -62,8 +63,8 @@ def unit_progress(wide: pd.DataFrame, key: str, cities: Iterable[str]) -> dict[s
         col = f"{ind}.value"
         k = int(by_unit.loc[cities, col].notna().sum()) if col in by_unit and cities else 0
         status = row.get(f"{ind}.status") if row is not None else None
-        out[ind] = {"value": _num(row.get(col)) if row is not None else None,
-                    "share": _num(row.get(f"{ind}.share_covered")) if row is not None else None,
+        out[ind] = {"value": as_float(row.get(col)) if row is not None else None,
+                    "share": as_float(row.get(f"{ind}.share_covered")) if row is not None else None,
                     "status": status if isinstance(status, str) and status else "no_data",
                     "n_reporting": k, "n_units": n_units}
     return out
@@ -84,8 +85,8 @@ def programme_rows(progress: Mapping[str, Mapping], lang: str) -> list[dict]:
                      "indicator_id": p.indicator_id if isinstance(p.indicator_id, str) else None,
                      "type": p.type, "comparator": p.comparator, "quantity": p.quantity,
                      "year": None if pd.isna(p.year) else int(p.year),
-                     "value": _num((r or {}).get("value")),
-                     "share": _num((r or {}).get("share")),
+                     "value": as_float((r or {}).get("value")),
+                     "share": as_float((r or {}).get("share")),
                      "n_reporting": k, "n_units": n,
                      "reporting": k / n if n and k is not None else None,
                      "status": "not_evaluated" if isinstance(p.not_evaluated, str)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from rbcity.data import schema as s
+from rbcity.outputs.programme_progress import as_float as _num
 from rbcity.outputs.programme_progress import national_progress, programme_rows
 from rbcity.outputs.report.gaps import gap_counts, gap_rows
 from rbcity.outputs.report.results import ENGINES, EngineResult, all_results
@@ -56,16 +57,6 @@ def _json_list(v) -> list:
     except (TypeError, ValueError):
         return [str(v)]
     return out if isinstance(out, list) else [out]
-
-
-def _num(v) -> float | None:
-    if v is None or v is pd.NA:
-        return None
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return None if f != f else f
 
 
 def _text(v) -> str:
