@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rbcity.data.programmes import load_programmes
+from rbcity.outputs.palette import TARGET_STATUS
 from rbcity.plan.validity import card_of, decision_wording_allowed
 
 TYPE_ZH = {"growth": "成长型", "mature": "成熟型", "declining": "衰退型", "regenerating": "再生型"}
@@ -25,21 +26,33 @@ def _t(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en
 
 
+_STATUS_ZH = {key: zh for key, zh, _en, _c in TARGET_STATUS}
+
+
 def _target_lines(head: str, s: dict, lang: str) -> list[str]:
     """One line per target: national status, value and share of the target, cities reporting;
     the plan's programme targets (config/programmes.yaml) under their programme heading."""
     progs = load_programmes()
     prog = dict(zip(progs["indicator_id"], progs["programme"], strict=True))
     lines = [head + f" {s['n_targets']} targets"]
+    empty = []
     for t in s["targets"]:
         v = t.get("national_value")
-        val = _t(lang, "无数据", "no data") if v is None or v != v else f"{v:g} ({_pct(t.get('national_share'))})"
+        if t["national_status"] == "no_data" and (v is None or v != v) and not t.get("n_reporting"):
+            empty.append(t["indicator_id"])  # findings first: the targets without data get one line
+            continue
+        val = f"{v:g} ({_pct(t.get('national_share'))})" if v is not None and v == v else _t(lang, "无数据", "no data")
         rep = f"{t['n_reporting']}/{t['n_units']}" if "n_reporting" in t else "n/a"
         tag = f" [{prog[t['indicator_id']]}]" if t["indicator_id"] in prog else ""
+        st = t["national_status"]
         lines.append(f"  {t['indicator_id']}{tag} ({t['mode']} {t['comparator']} "
-                     f"{t['target_value']:g} by {t['target_year']}): national "
-                     f"{t['national_status']}, " + _t(lang, "全国值", "value") + f" {val}, "
+                     f"{t['target_value']:g} by {t['target_year']}): "
+                     + _t(lang, f"全国 {_STATUS_ZH.get(st, st)}", f"national {st}") + ", "
+                     + _t(lang, "全国值", "value") + f" {val}, "
                      + _t(lang, "填报城市", "cities reporting") + f" {rep}")
+    if empty:
+        lines.append("  " + _t(lang, f"无数据的目标 {len(empty)} 项", f"{len(empty)} targets without data")
+                     + ": " + ", ".join(empty))
     return lines
 
 
