@@ -216,3 +216,16 @@ def test_map_titles_carry_the_run_year(fx_data):
     assert opts["map-warning"]["title"]["text"] == "预警等级（2020年）"
     assert len(opts["map-warning"]["series"][4]["data"]) == 0  # nobody at 巨警 in the fixture
     assert [len(s["data"]) for s in opts["map-warning"]["series"][:4]] == [1, 1, 1, 1]
+
+
+def test_classification_check_comes_first_and_words_follow_the_verdict(fx_html):
+    """The section opens with its validity box; a type the model gives is worded as a
+    re-classification (发生变化) only under a valid card, otherwise as 'the model's type differs'."""
+    import re
+
+    sec = _section(fx_html, "sec-classification")
+    verdict = re.search(r'data-validity="(\w+)"', sec).group(1)
+    assert sec.index("data-validity=") < sec.index('data-table="transitions"')
+    assert verdict == "not_checked"  # the fixture's classify run carries no card
+    assert "模型类型与2013年类型不同 1 个" in sec and "发生变化" not in sec
+    assert "模型类型与2013年不同的城市（仅供参考）" in sec and "类型变化的城市" not in sec
