@@ -18,8 +18,10 @@ def _classify(d) -> str:
     c, t = d.classify, d.t
     if not c.get("computed"):
         return ""
-    s = t(f"分类{c['n_typed']}个城市，相对2013年类型变化{c['n_moved']}个",
-          f"{c['n_typed']} cities classified; {c['n_moved']} changed type since 2013")
+    # neutral words whatever the verdict: "differs from 2013" is true of a model's output; a
+    # re-classification (已调整) is said only in the section, under a valid card
+    s = t(f"分类{c['n_typed']}个城市，其中{c['n_moved']}个与2013年类型不同",
+          f"{c['n_typed']} cities classified; {c['n_moved']} differ from their 2013 type")
     if c["moved_groups"]:
         g = c["moved_groups"][0]
         s += t(f"（最多为{g['from']}→{g['to']} {g['n']}个）", f" (most: {g['from']} → {g['to']}, {g['n']})")

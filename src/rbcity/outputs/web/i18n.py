@@ -67,7 +67,7 @@ T: dict[str, tuple[str, str]] = {
     "g_province": ("按省份", "by province"), "g_city": ("按城市", "by city"),
     "latest": ("最新", "latest"),
     "from_to": ("由 → 至", "from → to"),
-    "moved": ("调整类型的城市", "Cities that changed type"),
+    "moved": ("与2013年类型不同的城市", "Cities whose type differs from 2013"),
     "reason": ("依据", "reason"),
     "matrix": ("类型转移矩阵（行：2013年，列：评估）", "Transition matrix (rows: 2013, columns: assessed)"),
     "agreement": ("与2013年一致率", "agreement with 2013"),
