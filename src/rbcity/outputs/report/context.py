@@ -215,7 +215,9 @@ def _classify(res: EngineResult, cities: pd.DataFrame, lang: str) -> dict:
                     for (a, b), v in sorted(groups.items(), key=lambda kv: -len(kv[1]))]
     typed = df["type"].map(_text) if "type" in df else pd.Series(dtype=str)
     counts = {TYPES[t][i]: int((typed == t).sum()) for t in keys}
-    agree = summ.get("agreement") or {}
+    # the evaluated year's types against 2013 (what the matrix beside it shows; the web says the
+    # same); the base-year fit and the cross-validation are the validity card's
+    agree = summ.get("agreement_year") or summ.get("agreement") or {}
     return {"computed": True, "matrix": matrix, "type_keys": [TYPES[t][i] for t in keys],
             "moved": moved, "n_moved": len(moved), "moved_groups": moved_groups, "counts": counts, "n_typed": int(typed.isin(keys).sum()),
             "accuracy": _num(agree.get("accuracy")),
