@@ -111,13 +111,15 @@ def reader_of(request: Request) -> Reader:
     return request.app.state.reader
 
 
-def _num(v, digits: int = 2) -> str:
+def _num(v, digits: int = 2, fixed: bool = False) -> str:
+    """A number for a table cell: ``digits`` decimals, trailing zeros dropped unless ``fixed``
+    (a column of scores reads 54.0 beside 54.1, not 54)."""
     if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
         return "—"
     if isinstance(v, float):
         s = f"{v:.{digits}f}"
-        return s.rstrip("0").rstrip(".") if "." in s else s
-    return str(v)
+        return s if fixed else (s.rstrip("0").rstrip(".") if "." in s else s)
+    return f"{v:.{digits}f}" if fixed and isinstance(v, int) else str(v)
 
 
 def _when(v) -> str:
